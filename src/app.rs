@@ -1,0 +1,69 @@
+//! The app shell: routes, header, footer, and the worker pool started once at load.
+
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::components::thread_status::ThreadStatus;
+use crate::pages::{home::Home, lesson::LessonPage, not_found::NotFound};
+use crate::pool::{self, PoolState};
+
+/// Every page of the site.
+#[derive(Clone, Routable, PartialEq, Debug)]
+pub(crate) enum Route {
+    #[at("/")]
+    Home,
+    #[at("/lessons/:slug")]
+    Lesson { slug: String },
+    #[not_found]
+    #[at("/404")]
+    NotFound,
+}
+
+fn switch(route: Route) -> Html {
+    match route {
+        Route::Home => html! { <Home /> },
+        Route::Lesson { slug } => html! { <LessonPage {slug} /> },
+        Route::NotFound => html! { <NotFound /> },
+    }
+}
+
+#[function_component]
+fn App() -> Html {
+    let pool_state = use_state(|| PoolState::Starting);
+    {
+        let pool_state = pool_state.clone();
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                pool_state.set(pool::start().await);
+            });
+        });
+    }
+    html! {
+        <ContextProvider<PoolState> context={(*pool_state).clone()}>
+            <BrowserRouter>
+                <a class="skip-link" href="#main">{ "Skip to content" }</a>
+                <header class="site-header">
+                    <Link<Route> to={Route::Home} classes="brand">
+                        <span class="brand-mark" aria-hidden="true">{ "⫴" }</span>
+                        { "Interleave" }
+                    </Link<Route>>
+                    <nav aria-label="Main">
+                        <Link<Route> to={Route::Home}>{ "Lessons" }</Link<Route>>
+                    </nav>
+                </header>
+                <main id="main" tabindex="-1">
+                    <Switch<Route> render={switch} />
+                </main>
+                <footer class="site-footer">
+                    <ThreadStatus />
+                    <p class="footnote">{ "Every experiment runs on your own machine, measured live." }</p>
+                </footer>
+            </BrowserRouter>
+        </ContextProvider<PoolState>>
+    }
+}
+
+/// Mounts the app on the page.
+pub fn start() {
+    yew::Renderer::<App>::new().render();
+}

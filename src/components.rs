@@ -1,0 +1,5 @@
+//! Reusable view pieces: the widget frame, the thread status, and the widgets themselves.
+
+pub(crate) mod prime_count;
+pub(crate) mod thread_status;
+pub(crate) mod widget;

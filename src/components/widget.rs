@@ -1,0 +1,82 @@
+//! The frame every widget renders in: the `data-widget`, `data-state`, `data-result` contract.
+
+use yew::prelude::*;
+
+/// Where a widget run stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RunState {
+    Idle,
+    Running,
+    Done,
+    Error,
+}
+
+impl RunState {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            RunState::Idle => "idle",
+            RunState::Running => "running",
+            RunState::Done => "done",
+            RunState::Error => "error",
+        }
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub(crate) struct WidgetFrameProps {
+    /// The widget's name, as lessons embed it.
+    pub name: AttrValue,
+    pub title: AttrValue,
+    pub state: RunState,
+    /// The last run's figures, as JSON.
+    #[prop_or_default]
+    pub result: Option<AttrValue>,
+    #[prop_or_default]
+    pub children: Html,
+}
+
+#[function_component]
+pub(crate) fn WidgetFrame(props: &WidgetFrameProps) -> Html {
+    html! {
+        <section class="widget" data-widget={props.name.clone()} data-state={props.state.as_str()}
+                 data-result={props.result.clone()} aria-label={props.title.clone()}>
+            <h2 class="widget-title">{ props.title.clone() }</h2>
+            { props.children.clone() }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub(crate) struct ProgressBarProps {
+    /// Finished share, 0.0 to 1.0.
+    pub fraction: f64,
+    pub label: AttrValue,
+}
+
+/// An accessible progress bar.
+#[function_component]
+pub(crate) fn ProgressBar(props: &ProgressBarProps) -> Html {
+    let pct = (props.fraction.clamp(0.0, 1.0) * 100.0).round();
+    html! {
+        <div class="progress" role="progressbar" aria-label={props.label.clone()}
+             aria-valuemin="0" aria-valuemax="100" aria-valuenow={pct.to_string()}>
+            <div class="progress-fill" style={format!("width: {pct}%")}></div>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub(crate) struct ComingSoonProps {
+    pub name: AttrValue,
+}
+
+/// Stands in for a widget that is not built yet.
+#[function_component]
+pub(crate) fn ComingSoon(props: &ComingSoonProps) -> Html {
+    html! {
+        <aside class="widget coming-soon" data-widget-pending={props.name.clone()}>
+            <p><strong>{ "Experiment coming soon: " }</strong><code>{ props.name.clone() }</code></p>
+            <p>{ "This live experiment is being built. The lesson reads well without it." }</p>
+        </aside>
+    }
+}

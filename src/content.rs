@@ -1,0 +1,64 @@
+//! The lessons as the app sees them: validated and rendered when the site is built, embedded here.
+//!
+//! `build.rs` runs [`loader`] over `lessons/`, fails the build on any error (naming file and
+//! line), and writes the result as the static [`LESSONS`] table, so the browser never parses
+//! Markdown and never meets a broken lesson.
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod loader;
+
+/// One piece of a lesson body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Block {
+    /// Rendered, trusted HTML (the loader rejects raw HTML in sources).
+    Html(&'static str),
+    /// A live widget, by name.
+    Widget(&'static str),
+}
+
+/// A section heading of a lesson.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Heading {
+    /// 2 for `##`, 3 for `###`.
+    pub level: u8,
+    /// Anchor id.
+    pub id: &'static str,
+    /// Heading text.
+    pub text: &'static str,
+}
+
+/// A lesson, ready to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lesson {
+    /// Page title.
+    pub title: &'static str,
+    /// URL slug.
+    pub slug: &'static str,
+    /// Position on the lesson map, from 1.
+    pub order: u32,
+    /// Short summary for the lesson map.
+    pub summary: &'static str,
+    /// Learning objectives.
+    pub objectives: &'static [&'static str],
+    /// Body pieces.
+    pub blocks: &'static [Block],
+    /// Headings, in order.
+    pub headings: &'static [Heading],
+    /// Plain text of the body, for search.
+    pub text: &'static str,
+}
+
+include!(concat!(env!("OUT_DIR"), "/lessons.rs"));
+
+/// The lesson with this slug.
+pub fn lesson(slug: &str) -> Option<&'static Lesson> {
+    LESSONS.iter().find(|l| l.slug == slug)
+}
+
+/// The lessons before and after the one with this slug.
+pub fn neighbours(slug: &str) -> (Option<&'static Lesson>, Option<&'static Lesson>) {
+    match LESSONS.iter().position(|l| l.slug == slug) {
+        None => (None, None),
+        Some(i) => (i.checked_sub(1).map(|j| &LESSONS[j]), LESSONS.get(i + 1)),
+    }
+}

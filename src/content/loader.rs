@@ -1,0 +1,406 @@
+//! Lesson loading: TOML front matter, Markdown to HTML, widget directives, all checked with file and line.
+//!
+//! Implementation note: this module is compiled twice, into the library (for native tests) and
+//! into `build.rs` (which validates `lessons/` and embeds the result), so it depends only on
+//! `pulldown-cmark`, `toml` and `serde`, and never on the rest of the crate.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use serde::Deserialize;
+
+/// Widget names a lesson may embed with `{{#widget NAME}}`.
+pub const WIDGETS: &[&str] = &[
+    "barista",
+    "event-loop",
+    "event-loop-stepper",
+    "responsiveness",
+    "speedup",
+    "granularity",
+    "race",
+    "channels",
+    "explorer",
+    "prime-count",
+];
+
+/// A problem in a lesson file, located at a 1-based line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    /// The file, as given to the loader.
+    pub file: String,
+    /// 1-based line number.
+    pub line: usize,
+    /// What is wrong, in plain words.
+    pub message: String,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.file, self.line, self.message)
+    }
+}
+
+/// One piece of a lesson body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Block {
+    /// Rendered HTML (no raw HTML from the source is ever passed through).
+    Html(String),
+    /// A live widget, by name.
+    Widget(String),
+}
+
+/// A section heading, with the anchor it gets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    /// 2 for `##`, 3 for `###`, …
+    pub level: u8,
+    /// The anchor id (`#id`).
+    pub id: String,
+    /// The heading's text.
+    pub text: String,
+}
+
+/// A validated lesson.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lesson {
+    /// Where it came from.
+    pub file: String,
+    /// Page title.
+    pub title: String,
+    /// URL slug: `/lessons/<slug>`.
+    pub slug: String,
+    /// Position on the lesson map (1-based).
+    pub order: u32,
+    /// One or two sentences for the lesson map.
+    pub summary: String,
+    /// Learning objectives.
+    pub objectives: Vec<String>,
+    /// The body, as HTML pieces and widgets.
+    pub blocks: Vec<Block>,
+    /// Every heading of the body, in order.
+    pub headings: Vec<Heading>,
+    /// Plain text of the body (for search and word counts).
+    pub text: String,
+}
+
+impl Lesson {
+    /// Number of words in the body.
+    pub fn word_count(&self) -> usize {
+        self.text.split_whitespace().count()
+    }
+    /// Names of the widgets the lesson embeds, in order.
+    pub fn widgets(&self) -> Vec<&str> {
+        self.blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Widget(w) => Some(w.as_str()),
+                Block::Html(_) => None,
+            })
+            .collect()
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrontMatter {
+    title: String,
+    slug: String,
+    order: u32,
+    summary: String,
+    objectives: Vec<String>,
+}
+
+/// An internal link found in a body, checked once every lesson is known.
+#[derive(Debug, Clone)]
+struct LessonLink {
+    line: usize,
+    slug: String,
+    anchor: Option<String>,
+}
+
+/// Turns heading text into an anchor: lowercase, spaces to `-`, other punctuation dropped.
+pub fn anchor_id(text: &str) -> String {
+    text.trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+fn err(file: &str, line: usize, message: impl Into<String>) -> LoadError {
+    LoadError { file: file.to_string(), line, message: message.into() }
+}
+
+fn line_of(text: &str, byte: usize) -> usize {
+    text[..byte.min(text.len())].matches('\n').count() + 1
+}
+
+fn valid_slug(slug: &str) -> bool {
+    !slug.is_empty()
+        && slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-')
+}
+
+/// Parses one lesson file. Links to other lessons are checked by [`load_all`].
+pub fn parse_lesson(file: &str, source: &str) -> Result<Lesson, LoadError> {
+    let (lesson, _) = parse_with_links(file, source)?;
+    Ok(lesson)
+}
+
+fn parse_with_links(file: &str, source: &str) -> Result<(Lesson, Vec<LessonLink>), LoadError> {
+    let source = source.replace("\r\n", "\n");
+    let mut lines = source.split_inclusive('\n');
+    if lines.next().map(str::trim_end) != Some("+++") {
+        return Err(err(file, 1, "a lesson must start with a `+++` line opening its TOML front matter"));
+    }
+    let open_len = source.find('\n').map_or(source.len(), |i| i + 1);
+    let rest = &source[open_len..];
+    let close = rest
+        .split_inclusive('\n')
+        .scan(0usize, |pos, l| {
+            let start = *pos;
+            *pos += l.len();
+            Some((start, l))
+        })
+        .find(|(_, l)| l.trim_end() == "+++")
+        .map(|(start, _)| start)
+        .ok_or_else(|| err(file, 1, "the front matter opened on this line is never closed by a `+++` line"))?;
+    let front = &rest[..close];
+    let front_line = 2;
+    let meta: FrontMatter = toml::from_str(front).map_err(|e| {
+        let line = e.span().map_or(0, |s| line_of(front, s.start) - 1);
+        err(file, front_line + line, format!("front matter: {}", e.message()))
+    })?;
+    let field_line = |key: &str| {
+        front
+            .lines()
+            .position(|l| l.trim_start().starts_with(key))
+            .map_or(front_line, |i| front_line + i)
+    };
+    if meta.title.trim().is_empty() {
+        return Err(err(file, field_line("title"), "`title` is empty"));
+    }
+    if !valid_slug(&meta.slug) {
+        return Err(err(
+            file,
+            field_line("slug"),
+            format!("`slug` \"{}\" must be lowercase letters, digits and inner dashes", meta.slug),
+        ));
+    }
+    if meta.summary.trim().is_empty() {
+        return Err(err(file, field_line("summary"), "`summary` is empty"));
+    }
+    if meta.objectives.is_empty() || meta.objectives.iter().any(|o| o.trim().is_empty()) {
+        return Err(err(file, field_line("objectives"), "`objectives` needs at least one non-empty entry"));
+    }
+    let body_start = open_len + close + rest[close..].find('\n').map_or(rest.len() - close, |i| i + 1);
+    let body = &source[body_start.min(source.len())..];
+    let body_line = line_of(&source, body_start.min(source.len()));
+
+    let mut blocks = Vec::new();
+    let mut headings = Vec::new();
+    let mut links = Vec::new();
+    let mut text = String::new();
+    let mut seen_ids = HashSet::new();
+    let mut segment = String::new();
+    let mut segment_line = body_line;
+    let mut in_fence = false;
+    for (i, line) in body.split_inclusive('\n').enumerate() {
+        let n = body_line + i;
+        let trimmed = line.trim();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            in_fence = !in_fence;
+        }
+        if !in_fence && trimmed.contains("{{#") {
+            let name = trimmed
+                .strip_prefix("{{#widget ")
+                .and_then(|r| r.strip_suffix("}}"))
+                .map(str::trim)
+                .ok_or_else(|| err(file, n, "a directive must be a line of its own: `{{#widget NAME}}`"))?;
+            if !WIDGETS.contains(&name) {
+                return Err(err(
+                    file,
+                    n,
+                    format!("unknown widget `{name}` (known: {})", WIDGETS.join(", ")),
+                ));
+            }
+            render_segment(file, &segment, segment_line, &mut blocks, &mut headings, &mut seen_ids, &mut links, &mut text)?;
+            blocks.push(Block::Widget(name.to_string()));
+            segment.clear();
+            segment_line = n + 1;
+        } else {
+            segment.push_str(line);
+        }
+    }
+    render_segment(file, &segment, segment_line, &mut blocks, &mut headings, &mut seen_ids, &mut links, &mut text)?;
+
+    let lesson = Lesson {
+        file: file.to_string(),
+        title: meta.title,
+        slug: meta.slug,
+        order: meta.order,
+        summary: meta.summary,
+        objectives: meta.objectives,
+        blocks,
+        headings,
+        text,
+    };
+    Ok((lesson, links))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn render_segment(
+    file: &str,
+    segment: &str,
+    first_line: usize,
+    blocks: &mut Vec<Block>,
+    headings: &mut Vec<Heading>,
+    seen_ids: &mut HashSet<String>,
+    links: &mut Vec<LessonLink>,
+    text: &mut String,
+) -> Result<(), LoadError> {
+    if segment.trim().is_empty() {
+        return Ok(());
+    }
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    let mut events: Vec<(Event, usize)> = Parser::new_ext(segment, options)
+        .into_offset_iter()
+        .map(|(e, r)| (e, first_line + line_of(segment, r.start) - 1))
+        .collect();
+    let mut i = 0;
+    while i < events.len() {
+        let line = events[i].1;
+        match &events[i].0 {
+            Event::Html(_) | Event::InlineHtml(_) => {
+                return Err(err(file, line, "raw HTML is not allowed in lessons; use Markdown or a widget"));
+            }
+            Event::Start(Tag::Heading { level, .. }) => {
+                let level = *level;
+                let mut heading_text = String::new();
+                for (e, _) in &events[i + 1..] {
+                    match e {
+                        Event::End(TagEnd::Heading(_)) => break,
+                        Event::Text(t) | Event::Code(t) => heading_text.push_str(t),
+                        _ => {}
+                    }
+                }
+                if level == HeadingLevel::H1 {
+                    return Err(err(file, line, "use `##` and below: the page shows the title as its only `#` heading"));
+                }
+                let id = anchor_id(&heading_text);
+                if id.is_empty() || !seen_ids.insert(id.clone()) {
+                    return Err(err(file, line, format!("heading \"{heading_text}\" gives a duplicate or empty anchor `#{id}`")));
+                }
+                headings.push(Heading { level: level as u8, id: id.clone(), text: heading_text });
+                if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[i].0 {
+                    *slot = Some(CowStr::from(id));
+                }
+            }
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                if let Some(rest) = dest_url.strip_prefix("/lessons/") {
+                    let (slug, anchor) = match rest.split_once('#') {
+                        Some((s, a)) => (s.to_string(), Some(a.to_string())),
+                        None => (rest.to_string(), None),
+                    };
+                    links.push(LessonLink { line, slug, anchor });
+                } else if dest_url.starts_with('/') && !dest_url.starts_with("//") && dest_url.as_ref() != "/" {
+                    return Err(err(file, line, format!("internal link `{dest_url}` must point to /lessons/<slug>")));
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                text.push_str(t);
+                text.push(' ');
+            }
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::CodeBlock) => text.push('\n'),
+            _ => {}
+        }
+        i += 1;
+    }
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, events.into_iter().map(|(e, _)| e));
+    blocks.push(Block::Html(html));
+    Ok(())
+}
+
+/// Loads every lesson, checking each file and then the whole set: unique slugs and orders, and
+/// links to lessons and sections that exist. Returns the lessons sorted by `order`, or every
+/// error found.
+pub fn load_all(sources: &[(String, String)]) -> Result<Vec<Lesson>, Vec<LoadError>> {
+    let mut errors = Vec::new();
+    let mut parsed = Vec::new();
+    for (file, text) in sources {
+        match parse_with_links(file, text) {
+            Ok(ok) => parsed.push(ok),
+            Err(e) => errors.push(e),
+        }
+    }
+    let key_line = |file: &str, key: &str| {
+        sources
+            .iter()
+            .find(|(f, _)| f == file)
+            .and_then(|(_, text)| text.lines().position(|l| l.trim_start().starts_with(key)))
+            .map_or(1, |i| i + 1)
+    };
+    let mut slugs: BTreeMap<&str, &Lesson> = BTreeMap::new();
+    let mut orders: BTreeMap<u32, &Lesson> = BTreeMap::new();
+    for (lesson, _) in &parsed {
+        if let Some(other) = slugs.insert(&lesson.slug, lesson) {
+            let line = key_line(&lesson.file, "slug");
+            errors.push(err(&lesson.file, line, format!("slug `{}` is already used by {}", lesson.slug, other.file)));
+        }
+        if let Some(other) = orders.insert(lesson.order, lesson) {
+            let line = key_line(&lesson.file, "order");
+            errors.push(err(&lesson.file, line, format!("order {} is already used by {}", lesson.order, other.file)));
+        }
+    }
+    for (lesson, links) in &parsed {
+        for link in links {
+            match slugs.get(link.slug.as_str()) {
+                None => errors.push(err(&lesson.file, link.line, format!("link to unknown lesson `/lessons/{}`", link.slug))),
+                Some(target) => {
+                    if let Some(anchor) = &link.anchor {
+                        if !target.headings.iter().any(|h| &h.id == anchor) {
+                            errors.push(err(
+                                &lesson.file,
+                                link.line,
+                                format!("link to unknown section `#{anchor}` of lesson `{}`", link.slug),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if !errors.is_empty() {
+        errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+        return Err(errors);
+    }
+    let mut lessons: Vec<Lesson> = parsed.into_iter().map(|(l, _)| l).collect();
+    lessons.sort_by_key(|l| l.order);
+    Ok(lessons)
+}
+
+/// Reads every `*.md` file of a folder (sorted by name) and loads them with [`load_all`].
+pub fn load_dir(dir: &std::path::Path) -> Result<Vec<Lesson>, Vec<LoadError>> {
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| vec![err(&dir.display().to_string(), 0, format!("cannot read folder: {e}"))])?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    paths.sort();
+    let mut sources = Vec::new();
+    for p in paths {
+        let name = p.display().to_string();
+        match std::fs::read_to_string(&p) {
+            Ok(text) => sources.push((name, text)),
+            Err(e) => return Err(vec![err(&name, 0, format!("cannot read file: {e}"))]),
+        }
+    }
+    load_all(&sources)
+}

@@ -1,0 +1,21 @@
+//! Interleave: lessons and live experiments on concurrency vs parallelism, run on the learner's CPU.
+//!
+//! Pure logic (jobs, kernels, lesson content) has no browser dependency and is tested natively;
+//! the Yew views and the browser's thread pool live behind `cfg(target_arch = "wasm32")`.
+
+pub mod content;
+pub mod jobs;
+pub mod kernels;
+pub mod numbers;
+
+#[cfg(target_arch = "wasm32")]
+mod app;
+#[cfg(target_arch = "wasm32")]
+mod components;
+#[cfg(target_arch = "wasm32")]
+mod pages;
+#[cfg(target_arch = "wasm32")]
+pub mod pool;
+
+#[cfg(target_arch = "wasm32")]
+pub use app::start;

@@ -1,0 +1,147 @@
+//! The browser's worker pool: started once at load, and the one way the views run parallel work.
+//!
+//! Implementation note: the browser's main thread may never block (no `Atomics.wait` there), so
+//! nothing here calls into rayon synchronously. [`run`] hands a job to the pool with
+//! `rayon::spawn` and awaits a oneshot channel; without a pool it runs the same job in slices of
+//! about [`SLICE_MS`] and yields to the event loop between them, so the page keeps painting.
+
+use std::cell::Cell;
+use std::sync::Arc;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::jobs::{spawn_on_pool, Job, JobError, Progress, Sliced};
+
+/// Longest stretch of main-thread work between two yields, when running without a pool.
+pub const SLICE_MS: f64 = 8.0;
+
+/// Whether the page has a worker pool, and if not, why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PoolState {
+    /// The workers are being started.
+    Starting,
+    /// The pool runs this many workers.
+    Ready {
+        /// Number of web workers in the pool.
+        workers: usize,
+    },
+    /// Everything runs on the main thread.
+    Fallback {
+        /// Why there are no threads, in plain words.
+        reason: String,
+    },
+}
+
+impl PoolState {
+    /// Workers in the pool (0 while starting or falling back).
+    pub fn workers(&self) -> usize {
+        match self {
+            PoolState::Ready { workers } => *workers,
+            _ => 0,
+        }
+    }
+    /// Whether a job can be started (the pool is ready, or we know we run without it).
+    pub fn settled(&self) -> bool {
+        !matches!(self, PoolState::Starting)
+    }
+}
+
+thread_local! {
+    static WORKERS: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Whether the page is cross-origin isolated (required for shared memory between workers).
+pub fn cross_origin_isolated() -> bool {
+    js_sys::Reflect::get(&js_sys::global(), &"crossOriginIsolated".into())
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
+}
+
+/// `navigator.hardwareConcurrency`, at least 1.
+pub fn hardware_concurrency() -> usize {
+    web_sys::window().map_or(1, |w| w.navigator().hardware_concurrency() as usize).max(1)
+}
+
+/// Starts one worker per logical core, without blocking the page. Call once, at load.
+pub async fn start() -> PoolState {
+    if !cross_origin_isolated() {
+        return PoolState::Fallback {
+            reason: "This page is not cross-origin isolated: it was served without the \
+                     Cross-Origin-Opener-Policy and Cross-Origin-Embedder-Policy headers, so the \
+                     browser does not let web workers share memory with it. Every experiment \
+                     still works, on this one thread, but nothing runs in parallel."
+                .into(),
+        };
+    }
+    if !js_sys::Reflect::has(&js_sys::global(), &"SharedArrayBuffer".into()).unwrap_or(false) {
+        return PoolState::Fallback {
+            reason: "This browser has no SharedArrayBuffer, which threads need to share memory. \
+                     Every experiment still works, on this one thread, but nothing runs in \
+                     parallel."
+                .into(),
+        };
+    }
+    let workers = hardware_concurrency();
+    match JsFuture::from(wasm_bindgen_rayon::init_thread_pool(workers)).await {
+        Ok(_) => {
+            WORKERS.with(|w| w.set(workers));
+            PoolState::Ready { workers }
+        }
+        Err(e) => PoolState::Fallback {
+            reason: format!(
+                "The web workers could not be started ({}), so everything runs on this one thread.",
+                e.as_string().unwrap_or_else(|| format!("{e:?}"))
+            ),
+        },
+    }
+}
+
+/// Workers in the running pool (0 without one).
+pub fn workers() -> usize {
+    WORKERS.with(Cell::get)
+}
+
+/// Milliseconds since the page loaded.
+pub fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+/// Gives the event loop a turn: resolves on a fresh task, so the browser can paint and handle
+/// input first. A `MessageChannel` message is used rather than `setTimeout(0)`, which browsers
+/// clamp to 4 ms once nested.
+pub async fn yield_now() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let channel = web_sys::MessageChannel::new().expect("MessageChannel is available");
+        let port = channel.port1();
+        let onmessage = Closure::once_into_js(move || {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        });
+        port.set_onmessage(Some(onmessage.unchecked_ref()));
+        let _ = channel.port2().post_message(&JsValue::UNDEFINED);
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// Runs `job` without blocking the page: on the pool when there is one, otherwise on this
+/// thread in slices that yield to the event loop. Progress and cancellation go through
+/// `progress`.
+pub async fn run<J: Job>(job: J, progress: Arc<Progress>) -> Result<J::Output, JobError> {
+    if workers() > 0 {
+        return spawn_on_pool(Arc::new(job), progress).await;
+    }
+    run_sliced(job, progress).await
+}
+
+/// Runs `job` on this thread only, in slices that yield to the event loop.
+pub async fn run_sliced<J: Job>(job: J, progress: Arc<Progress>) -> Result<J::Output, JobError> {
+    let mut sliced = Sliced::new(Arc::new(job), progress);
+    loop {
+        let start = now_ms();
+        if let Some(done) = sliced.run_until(|| now_ms() - start > SLICE_MS) {
+            return done;
+        }
+        yield_now().await;
+    }
+}

@@ -1,0 +1,99 @@
+//! The lesson loader: every shipped lesson loads, and each kind of broken lesson is refused
+//! with its file and line.
+
+use interleave::content::loader::{load_all, load_dir, parse_lesson, LoadError};
+use std::path::Path;
+
+fn fixture(name: &str) -> (String, String) {
+    let path = format!("tests/fixtures/lessons/{name}");
+    let text = std::fs::read_to_string(&path).unwrap();
+    (path, text)
+}
+
+fn first_error(name: &str) -> LoadError {
+    let (path, text) = fixture(name);
+    parse_lesson(&path, &text).expect_err("the fixture is broken on purpose")
+}
+
+// Every lesson shipped under lessons/ loads, in order 1..=N, with objectives and text.
+#[test]
+fn shipped_lessons_load() {
+    let lessons = load_dir(Path::new("lessons")).unwrap_or_else(|errs| {
+        panic!("{}", errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))
+    });
+    assert!(lessons.len() >= 7, "the curriculum has seven lessons");
+    for (i, l) in lessons.iter().enumerate() {
+        assert_eq!(l.order as usize, i + 1, "{} is out of order", l.file);
+        assert!(!l.objectives.is_empty() && l.word_count() > 300, "{} is too thin", l.file);
+    }
+}
+
+// A front matter never closed is reported at its opening line.
+#[test]
+fn unclosed_front_matter() {
+    let e = first_error("unclosed-front-matter.md");
+    assert_eq!((e.line, e.file.ends_with("unclosed-front-matter.md")), (1, true));
+    assert!(e.message.contains("never closed"), "{e}");
+}
+
+// An unknown key and a wrongly typed value are reported at their own lines.
+#[test]
+fn bad_front_matter_fields() {
+    let e = first_error("unknown-key.md");
+    assert_eq!(e.line, 7, "{e}");
+    assert!(e.message.contains("colour"), "{e}");
+    let e = first_error("wrong-type.md");
+    assert_eq!(e.line, 4, "{e}");
+}
+
+// An unknown widget name names the widget and its line.
+#[test]
+fn unknown_widget() {
+    let e = first_error("unknown-widget.md");
+    assert_eq!(e.line, 11, "{e}");
+    assert!(e.message.contains("warp-drive"), "{e}");
+}
+
+// Raw HTML and duplicate headings are refused at their lines.
+#[test]
+fn raw_html_and_duplicate_headings() {
+    let e = first_error("raw-html.md");
+    assert_eq!(e.line, 9, "{e}");
+    assert!(e.message.contains("raw HTML"), "{e}");
+    let e = first_error("duplicate-heading.md");
+    assert_eq!(e.line, 13, "{e}");
+}
+
+// A link to a lesson that does not exist fails the set, at the link's line.
+#[test]
+fn broken_internal_link() {
+    let errs = load_all(&[fixture("broken-link.md")]).unwrap_err();
+    assert_eq!(errs.len(), 1);
+    assert_eq!(errs[0].line, 11, "{}", errs[0]);
+    assert!(errs[0].message.contains("/lessons/nowhere"));
+}
+
+// Two lessons with one slug: the second is refused at its slug line.
+#[test]
+fn duplicate_slug() {
+    let a = ("a.md".to_string(), "+++\ntitle = \"A\"\nslug = \"same\"\norder = 1\nsummary = \"s\"\nobjectives = [\"o\"]\n+++\nA.\n".to_string());
+    let b = ("b.md".to_string(), a.1.replace("order = 1", "order = 2"));
+    let errs = load_all(&[a, b]).unwrap_err();
+    assert_eq!(errs.len(), 1);
+    assert_eq!((errs[0].file.as_str(), errs[0].line), ("b.md", 3));
+    assert!(errs[0].message.contains("already used by a.md"));
+}
+
+// Headings get anchors, widgets split the body, and links to sections are checked.
+#[test]
+fn anchors_widgets_and_section_links() {
+    let a = ("a.md".to_string(), "+++\ntitle = \"A\"\nslug = \"a\"\norder = 1\nsummary = \"s\"\nobjectives = [\"o\"]\n+++\n\n## Lost updates, step by step\n\nText.\n\n{{#widget race}}\n\nMore [see](/lessons/a#lost-updates-step-by-step).\n".to_string());
+    let lessons = load_all(std::slice::from_ref(&a)).unwrap();
+    let l = &lessons[0];
+    assert_eq!(l.headings[0].id, "lost-updates-step-by-step");
+    assert_eq!(l.widgets(), vec!["race"]);
+    assert_eq!(l.blocks.len(), 3);
+    let bad = (a.0.clone(), a.1.replace("#lost-updates-step-by-step", "#missing"));
+    let errs = load_all(&[bad]).unwrap_err();
+    assert!(errs[0].message.contains("#missing") && errs[0].line == 15, "{}", errs[0]);
+}

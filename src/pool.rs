@@ -5,7 +5,7 @@
 //! `rayon::spawn` and awaits a oneshot channel; without a pool it runs the same job in slices of
 //! about [`SLICE_MS`] and yields to the event loop between them, so the page keeps painting.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 
 use wasm_bindgen::prelude::*;
@@ -49,6 +49,7 @@ impl PoolState {
 
 thread_local! {
     static WORKERS: Cell<usize> = const { Cell::new(0) };
+    static STARTED: RefCell<Option<PoolState>> = const { RefCell::new(None) };
 }
 
 /// Whether the page is cross-origin isolated (required for shared memory between workers).
@@ -64,8 +65,18 @@ pub fn hardware_concurrency() -> usize {
     web_sys::window().map_or(1, |w| w.navigator().hardware_concurrency() as usize).max(1)
 }
 
-/// Starts one worker per logical core, without blocking the page. Call once, at load.
+/// Starts one worker per logical core, without blocking the page. Later calls return the state
+/// the first one reached (rayon's global pool can be built only once).
 pub async fn start() -> PoolState {
+    if let Some(state) = STARTED.with(|s| s.borrow().clone()) {
+        return state;
+    }
+    let state = start_once().await;
+    STARTED.with(|s| *s.borrow_mut() = Some(state.clone()));
+    state
+}
+
+async fn start_once() -> PoolState {
     if !cross_origin_isolated() {
         return PoolState::Fallback {
             reason: "This page is not cross-origin isolated: it was served without the \

@@ -1,0 +1,49 @@
+//! In a real browser: the worker pool starts, rayon runs a job on at least two distinct web
+//! workers, the parallel answer equals the sequential one, and the sliced fallback agrees too.
+#![cfg(target_arch = "wasm32")]
+
+use interleave::jobs::Progress;
+use interleave::kernels::{count_primes, PrimeCount};
+use interleave::pool::{self, PoolState};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+// The pool starts with one worker per core; a job spread over it uses >= 2 threads and is right.
+#[wasm_bindgen_test]
+async fn rayon_runs_on_several_workers() {
+    assert!(pool::cross_origin_isolated(), "the test server sends COOP/COEP");
+    let state = pool::start().await;
+    let workers = pool::hardware_concurrency();
+    assert_eq!(state, PoolState::Ready { workers });
+    assert!(workers >= 2, "this test needs a machine with two cores or more");
+
+    let job = PrimeCount { limit: 2_000_000 };
+    let progress = Progress::new(job.limit);
+    let out = pool::run(job, progress.clone()).await.unwrap();
+    assert_eq!(out.primes, count_primes(0..job.limit));
+    assert_eq!(out.primes, 148_933);
+    assert!(out.threads.len() >= 2, "threads used: {:?}", out.threads);
+    assert_eq!(progress.fraction(), 1.0);
+
+    // The same job in slices on the main thread gives the same answer and uses no pool thread.
+    let sliced = pool::run_sliced(job, Progress::new(job.limit)).await.unwrap();
+    assert_eq!(sliced.primes, out.primes);
+    assert!(sliced.threads.is_empty());
+}
+
+// A job cancelled while it runs on the pool reports the cancellation.
+#[wasm_bindgen_test]
+async fn cancel_stops_a_pool_job() {
+    let _ = pool::start().await;
+    let job = PrimeCount { limit: PrimeCount::MAX_LIMIT };
+    let progress = Progress::new(job.limit);
+    let canceller = progress.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        gloo::timers::future::TimeoutFuture::new(50).await;
+        canceller.cancel();
+    });
+    let result = pool::run(job, progress.clone()).await;
+    assert_eq!(result.unwrap_err(), interleave::jobs::JobError::Cancelled);
+    assert!(progress.fraction() < 1.0);
+}

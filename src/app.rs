@@ -44,7 +44,10 @@ fn App() -> Html {
                 <a class="skip-link" href="#main">{ "Skip to content" }</a>
                 <header class="site-header">
                     <Link<Route> to={Route::Home} classes="brand">
-                        <span class="brand-mark" aria-hidden="true">{ "⫴" }</span>
+                        <svg class="brand-mark" viewBox="0 0 64 64" aria-hidden="true">
+                            <rect width="64" height="64" rx="14" />
+                            <path d="M14 20h14M36 20h14M14 32h8M30 32h20M14 44h20M42 44h8" />
+                        </svg>
                         { "Interleave" }
                     </Link<Route>>
                     <nav aria-label="Main">

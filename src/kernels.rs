@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 use std::ops::Range;
 
 use crate::jobs::Job;
+use crate::numbers::group_digits;
 
 /// Whether `n` is prime, by trial division over 6k ± 1: deliberately plain CPU work.
 pub fn is_prime(n: u64) -> bool {
@@ -56,8 +57,9 @@ impl PrimeCount {
             .map_err(|_| format!("“{}” is not a whole number.", text.trim()))?;
         if !(2..=Self::MAX_LIMIT).contains(&limit) {
             return Err(format!(
-                "The limit must be between 2 and {} (you asked for {limit}): larger counts take too long for a demonstration.",
-                Self::MAX_LIMIT
+                "The limit must be between 2 and {} (you asked for {}): larger counts take too long for a demonstration.",
+                group_digits(Self::MAX_LIMIT),
+                group_digits(limit)
             ));
         }
         Ok(Self { limit })
@@ -121,7 +123,7 @@ mod tests {
     fn parse_limits() {
         assert_eq!(PrimeCount::parse(" 1_000,000 ").unwrap().limit, 1_000_000);
         assert!(PrimeCount::parse("1").unwrap_err().contains("between 2 and"));
-        assert!(PrimeCount::parse("60000000").unwrap_err().contains("you asked for 60000000"));
+        assert!(PrimeCount::parse("60000000").unwrap_err().contains("you asked for 60,000,000"));
         assert!(PrimeCount::parse("ten").unwrap_err().contains("not a whole number"));
     }
 }

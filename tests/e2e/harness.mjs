@@ -1,0 +1,63 @@
+// Shared helpers for the end-to-end tests: Debian's Chromium, console capture, axe-core scans.
+import { chromium } from 'playwright-core';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, resolve } from 'node:path';
+import { serve } from './server.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const DIST = process.env.INTERLEAVE_DIST ?? resolve(here, '../../dist');
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+export async function launch() {
+  return chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+/** Starts a server of the built site and a browser; returns both and a page factory. */
+export async function site({ isolated }) {
+  const server = await serve({ root: DIST, isolated });
+  const browser = await launch();
+  const context = await browser.newContext();
+  const errors = [];
+  async function open(path, { viewport } = {}) {
+    const page = await context.newPage();
+    if (viewport) await page.setViewportSize(viewport);
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(`${path}: ${m.text()}`); });
+    page.on('pageerror', (e) => errors.push(`${path}: ${e.message}`));
+    await page.goto(server.url + path);
+    await page.waitForSelector('[data-testid=thread-status]:not([data-state=starting])', { timeout: 30_000 });
+    return page;
+  }
+  async function close() { await browser.close(); await server.close(); }
+  return { server, browser, context, open, errors, close };
+}
+
+/** Violations of impact serious or critical found by axe-core on the page as it is now. */
+export async function axeViolations(page) {
+  await page.evaluate(AXE);
+  const result = await page.evaluate(async () => window.axe.run(document, { resultTypes: ['violations'] }));
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** Starts recording the gaps between animation frames; `stop()` returns the longest in ms. */
+export async function watchFrames(page) {
+  await page.evaluate(() => {
+    window.__frames = { last: performance.now(), max: 0, count: 0, on: true };
+    const tick = (t) => {
+      const f = window.__frames;
+      if (!f.on) return;
+      f.max = Math.max(f.max, t - f.last); f.last = t; f.count += 1;
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  return {
+    stop: () => page.evaluate(() => { window.__frames.on = false; return { max: window.__frames.max, count: window.__frames.count }; }),
+  };
+}

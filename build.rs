@@ -38,6 +38,10 @@ fn main() {
         for h in &l.headings {
             write!(out, "Heading {{ level: {}, id: {:?}, text: {:?} }}, ", h.level, h.id, h.text).unwrap();
         }
+        out.push_str("],\n    sections: &[");
+        for sec in &l.sections {
+            write!(out, "Section {{ id: {:?}, heading: {:?}, text: {:?} }}, ", sec.id, sec.heading, sec.text).unwrap();
+        }
         writeln!(out, "],\n    text: {:?} }},", l.text).unwrap();
     }
     out.push_str("];\n");

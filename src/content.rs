@@ -27,6 +27,17 @@ pub struct Heading {
     pub text: &'static str,
 }
 
+/// The text under one `##` heading, for search (the first may have an empty id: the intro).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Section {
+    /// Anchor id of the heading ("" for the text before the first heading).
+    pub id: &'static str,
+    /// Heading text.
+    pub heading: &'static str,
+    /// Plain text.
+    pub text: &'static str,
+}
+
 /// A lesson, ready to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Lesson {
@@ -44,6 +55,8 @@ pub struct Lesson {
     pub blocks: &'static [Block],
     /// Headings, in order.
     pub headings: &'static [Heading],
+    /// The body cut at its `##` headings, for search.
+    pub sections: &'static [Section],
     /// Plain text of the body, for search.
     pub text: &'static str,
 }

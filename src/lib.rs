@@ -7,6 +7,8 @@ pub mod content;
 pub mod jobs;
 pub mod kernels;
 pub mod numbers;
+pub mod progress;
+pub mod search;
 
 #[cfg(target_arch = "wasm32")]
 mod app;

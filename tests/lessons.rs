@@ -97,3 +97,47 @@ fn anchors_widgets_and_section_links() {
     let errs = load_all(&[bad]).unwrap_err();
     assert!(errs[0].message.contains("#missing") && errs[0].line == 15, "{}", errs[0]);
 }
+
+// Every idea of the source material is taught in the lesson that should teach it.
+#[test]
+fn seed_ideas_are_covered() {
+    let lessons = load_dir(Path::new("lessons")).unwrap();
+    let ideas: &[(&str, &[&str])] = &[
+        ("concurrency-vs-parallelism", &["concurrency", "parallelism", "barista", "single core", "structure",
+            "simultaneous", "hardware", "every parallel program is concurrent", "design"]),
+        ("how-concurrency-works", &["thread", "coroutine", "async/await", "event loop", "node.js",
+            "context switch", "scheduler", "runtime", "i/o-bound", "network", "file"]),
+        ("how-parallelism-works", &["cpu-bound", "processes", "cores", "goroutine", "os thread", "gil",
+            "multiprocessing", "simd", "single instruction, multiple data", "gpu", "image processing",
+            "simulation", "machine learning"]),
+        ("race-conditions", &["shared mutable state", "race condition", "lost update", "single core",
+            "context switch", "mutex", "semaphore", "atomic", "immutable"]),
+        ("message-passing", &["message passing", "channel", "go", "actor", "sharing memory", "impossible by construction"]),
+        ("deadlock-and-starvation", &["deadlock", "lock ordering", "starvation", "livelock"]),
+        ("choosing-the-right-tool", &["i/o-bound", "cpu-bound", "asyncio", "threading", "multiprocessing",
+            "c extension", "gil", "goroutine", "os thread", "rayon", "web worker", "profile",
+            "synchronization overhead", "amdahl"]),
+    ];
+    for (slug, terms) in ideas {
+        let lesson = lessons.iter().find(|l| l.slug == *slug).unwrap_or_else(|| panic!("no lesson {slug}"));
+        let text = format!("{} {}", lesson.title, lesson.text).to_lowercase();
+        for term in *terms {
+            assert!(text.contains(term), "lesson {slug} never mentions “{term}”");
+        }
+    }
+}
+
+// Code blocks are highlighted with classes; a block without a known language tag is refused.
+#[test]
+fn code_blocks() {
+    let src = "+++\ntitle = \"C\"\nslug = \"c\"\norder = 1\nsummary = \"s\"\nobjectives = [\"o\"]\n+++\n\n```rust\nfn main() {}\n```\n";
+    let l = parse_lesson("c.md", src).unwrap();
+    let html = match &l.blocks[0] {
+        interleave::content::loader::Block::Html(h) => h.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert!(html.contains("class=\"hl-") && html.contains("data-lang=\"Rust\"") && html.contains("tabindex=\"0\""), "{html}");
+    let e = parse_lesson("c.md", &src.replace("```rust", "```cobol")).unwrap_err();
+    assert_eq!(e.line, 9, "{e}");
+    assert!(e.message.contains("cobol"));
+}

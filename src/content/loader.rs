@@ -7,8 +7,13 @@
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use std::sync::OnceLock;
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Deserialize;
+use syntect::html::{ClassStyle, ClassedHTMLGenerator};
+use syntect::parsing::SyntaxSet;
+use syntect::util::LinesWithEndings;
 
 /// Widget names a lesson may embed with `{{#widget NAME}}`.
 pub const WIDGETS: &[&str] = &[
@@ -61,6 +66,18 @@ pub struct Heading {
     pub text: String,
 }
 
+/// The text under one `##` heading (the first has an empty id: the text before any heading),
+/// used by search.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    /// The heading's anchor id.
+    pub id: String,
+    /// The heading's text.
+    pub heading: String,
+    /// Plain text of the section.
+    pub text: String,
+}
+
 /// A validated lesson.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lesson {
@@ -80,6 +97,8 @@ pub struct Lesson {
     pub blocks: Vec<Block>,
     /// Every heading of the body, in order.
     pub headings: Vec<Heading>,
+    /// The body cut at its `##` headings, for search.
+    pub sections: Vec<Section>,
     /// Plain text of the body (for search and word counts).
     pub text: String,
 }
@@ -203,11 +222,7 @@ fn parse_with_links(file: &str, source: &str) -> Result<(Lesson, Vec<LessonLink>
     let body = &source[body_start.min(source.len())..];
     let body_line = line_of(&source, body_start.min(source.len()));
 
-    let mut blocks = Vec::new();
-    let mut headings = Vec::new();
-    let mut links = Vec::new();
-    let mut text = String::new();
-    let mut seen_ids = HashSet::new();
+    let mut out = Body::default();
     let mut segment = String::new();
     let mut segment_line = body_line;
     let mut in_fence = false;
@@ -230,15 +245,15 @@ fn parse_with_links(file: &str, source: &str) -> Result<(Lesson, Vec<LessonLink>
                     format!("unknown widget `{name}` (known: {})", WIDGETS.join(", ")),
                 ));
             }
-            render_segment(file, &segment, segment_line, &mut blocks, &mut headings, &mut seen_ids, &mut links, &mut text)?;
-            blocks.push(Block::Widget(name.to_string()));
+            out.render(file, &segment, segment_line)?;
+            out.blocks.push(Block::Widget(name.to_string()));
             segment.clear();
             segment_line = n + 1;
         } else {
             segment.push_str(line);
         }
     }
-    render_segment(file, &segment, segment_line, &mut blocks, &mut headings, &mut seen_ids, &mut links, &mut text)?;
+    out.render(file, &segment, segment_line)?;
 
     let lesson = Lesson {
         file: file.to_string(),
@@ -247,85 +262,189 @@ fn parse_with_links(file: &str, source: &str) -> Result<(Lesson, Vec<LessonLink>
         order: meta.order,
         summary: meta.summary,
         objectives: meta.objectives,
-        blocks,
-        headings,
-        text,
+        blocks: out.blocks,
+        headings: out.headings,
+        sections: out.sections,
+        text: out.text,
     };
-    Ok((lesson, links))
+    Ok((lesson, out.links))
 }
 
-#[allow(clippy::too_many_arguments)]
-fn render_segment(
-    file: &str,
-    segment: &str,
-    first_line: usize,
-    blocks: &mut Vec<Block>,
-    headings: &mut Vec<Heading>,
-    seen_ids: &mut HashSet<String>,
-    links: &mut Vec<LessonLink>,
-    text: &mut String,
-) -> Result<(), LoadError> {
-    if segment.trim().is_empty() {
-        return Ok(());
+/// Code-block languages a lesson may use, with the name shown on the block.
+pub const CODE_LANGUAGES: &[(&str, &str)] =
+    &[("python", "Python"), ("go", "Go"), ("rust", "Rust"), ("javascript", "JavaScript"), ("text", "")];
+
+fn syntaxes() -> &'static SyntaxSet {
+    static SET: OnceLock<SyntaxSet> = OnceLock::new();
+    SET.get_or_init(SyntaxSet::load_defaults_newlines)
+}
+
+/// Highlights `code` as `lang` into HTML spans with `hl-` classes (the stylesheet colours them).
+pub fn highlight(code: &str, lang: &str) -> String {
+    let set = syntaxes();
+    let Some(syntax) = set.find_syntax_by_token(lang).filter(|_| lang != "text") else {
+        return escape_html(code);
+    };
+    let mut generator =
+        ClassedHTMLGenerator::new_with_class_style(syntax, set, ClassStyle::SpacedPrefixed { prefix: "hl-" });
+    for line in LinesWithEndings::from(code) {
+        if generator.parse_html_for_line_which_includes_newline(line).is_err() {
+            return escape_html(code);
+        }
     }
-    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
-    let mut events: Vec<(Event, usize)> = Parser::new_ext(segment, options)
-        .into_offset_iter()
-        .map(|(e, r)| (e, first_line + line_of(segment, r.start) - 1))
-        .collect();
-    let mut i = 0;
-    while i < events.len() {
-        let line = events[i].1;
-        match &events[i].0 {
-            Event::Html(_) | Event::InlineHtml(_) => {
-                return Err(err(file, line, "raw HTML is not allowed in lessons; use Markdown or a widget"));
-            }
-            Event::Start(Tag::Heading { level, .. }) => {
-                let level = *level;
-                let mut heading_text = String::new();
-                for (e, _) in &events[i + 1..] {
-                    match e {
-                        Event::End(TagEnd::Heading(_)) => break,
-                        Event::Text(t) | Event::Code(t) => heading_text.push_str(t),
-                        _ => {}
+    generator.finalize()
+}
+
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// What the body's segments add up to, as they are rendered one by one.
+#[derive(Default)]
+struct Body {
+    blocks: Vec<Block>,
+    headings: Vec<Heading>,
+    sections: Vec<Section>,
+    links: Vec<LessonLink>,
+    text: String,
+    seen_ids: HashSet<String>,
+}
+
+impl Body {
+    fn section_text(&mut self) -> &mut String {
+        if self.sections.is_empty() {
+            self.sections.push(Section { id: String::new(), heading: String::new(), text: String::new() });
+        }
+        &mut self.sections.last_mut().expect("just ensured").text
+    }
+
+    fn push_text(&mut self, t: &str) {
+        self.text.push_str(t);
+        self.text.push(' ');
+        let section = self.section_text();
+        section.push_str(t);
+        section.push(' ');
+    }
+
+    fn render(&mut self, file: &str, segment: &str, first_line: usize) -> Result<(), LoadError> {
+        if segment.trim().is_empty() {
+            return Ok(());
+        }
+        let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+        let mut events: Vec<(Event, usize)> = Parser::new_ext(segment, options)
+            .into_offset_iter()
+            .map(|(e, r)| (e, first_line + line_of(segment, r.start) - 1))
+            .collect();
+        let mut html_events: Vec<Event> = Vec::with_capacity(events.len());
+        let mut i = 0;
+        while i < events.len() {
+            let line = events[i].1;
+            match &events[i].0 {
+                Event::Html(_) | Event::InlineHtml(_) => {
+                    return Err(err(file, line, "raw HTML is not allowed in lessons; use Markdown or a widget"));
+                }
+                Event::Start(Tag::Heading { level, .. }) => {
+                    let level = *level;
+                    let mut heading_text = String::new();
+                    for (e, _) in &events[i + 1..] {
+                        match e {
+                            Event::End(TagEnd::Heading(_)) => break,
+                            Event::Text(t) | Event::Code(t) => heading_text.push_str(t),
+                            _ => {}
+                        }
+                    }
+                    if level == HeadingLevel::H1 {
+                        return Err(err(file, line, "use `##` and below: the page shows the title as its only `#` heading"));
+                    }
+                    let id = anchor_id(&heading_text);
+                    if id.is_empty() || !self.seen_ids.insert(id.clone()) {
+                        return Err(err(
+                            file,
+                            line,
+                            format!("heading \"{heading_text}\" gives a duplicate or empty anchor `#{id}`"),
+                        ));
+                    }
+                    self.headings.push(Heading { level: level as u8, id: id.clone(), text: heading_text.clone() });
+                    if level == HeadingLevel::H2 {
+                        self.sections.push(Section { id: id.clone(), heading: heading_text, text: String::new() });
+                    }
+                    if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[i].0 {
+                        *slot = Some(CowStr::from(id));
                     }
                 }
-                if level == HeadingLevel::H1 {
-                    return Err(err(file, line, "use `##` and below: the page shows the title as its only `#` heading"));
-                }
-                let id = anchor_id(&heading_text);
-                if id.is_empty() || !seen_ids.insert(id.clone()) {
-                    return Err(err(file, line, format!("heading \"{heading_text}\" gives a duplicate or empty anchor `#{id}`")));
-                }
-                headings.push(Heading { level: level as u8, id: id.clone(), text: heading_text });
-                if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[i].0 {
-                    *slot = Some(CowStr::from(id));
-                }
-            }
-            Event::Start(Tag::Link { dest_url, .. }) => {
-                if let Some(rest) = dest_url.strip_prefix("/lessons/") {
-                    let (slug, anchor) = match rest.split_once('#') {
-                        Some((s, a)) => (s.to_string(), Some(a.to_string())),
-                        None => (rest.to_string(), None),
+                Event::Start(Tag::CodeBlock(kind)) => {
+                    let lang = match kind {
+                        CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or("").to_string(),
+                        CodeBlockKind::Indented => String::new(),
                     };
-                    links.push(LessonLink { line, slug, anchor });
-                } else if dest_url.starts_with('/') && !dest_url.starts_with("//") && dest_url.as_ref() != "/" {
-                    return Err(err(file, line, format!("internal link `{dest_url}` must point to /lessons/<slug>")));
+                    let Some((_, label)) = CODE_LANGUAGES.iter().find(|(tag, _)| *tag == lang) else {
+                        let known: Vec<&str> = CODE_LANGUAGES.iter().map(|(t, _)| *t).collect();
+                        return Err(err(
+                            file,
+                            line,
+                            format!("code block needs a language tag, one of {} (found `{lang}`)", known.join(", ")),
+                        ));
+                    };
+                    let mut code = String::new();
+                    i += 1;
+                    while i < events.len() {
+                        match &events[i].0 {
+                            Event::End(TagEnd::CodeBlock) => break,
+                            Event::Text(t) => code.push_str(t),
+                            _ => {}
+                        }
+                        i += 1;
+                    }
+                    self.push_text(&code);
+                    let label_attr = if label.is_empty() { String::new() } else { format!(" data-lang=\"{label}\"") };
+                    html_events.push(Event::Html(CowStr::from(format!(
+                        "<pre class=\"code\" tabindex=\"0\"{label_attr}><code class=\"language-{lang}\">{}</code></pre>\n",
+                        highlight(&code, &lang)
+                    ))));
+                    i += 1;
+                    continue;
                 }
+                Event::Start(Tag::Table(_)) => html_events.push(Event::Html(CowStr::from("<div class=\"table-wrap\" tabindex=\"0\">"))),
+                Event::Start(Tag::Link { dest_url, .. }) => {
+                    if let Some(rest) = dest_url.strip_prefix("/lessons/") {
+                        let (slug, anchor) = match rest.split_once('#') {
+                            Some((s, a)) => (s.to_string(), Some(a.to_string())),
+                            None => (rest.to_string(), None),
+                        };
+                        self.links.push(LessonLink { line, slug, anchor });
+                    } else if dest_url.starts_with('/') && !dest_url.starts_with("//") && dest_url.as_ref() != "/" {
+                        return Err(err(file, line, format!("internal link `{dest_url}` must point to /lessons/<slug>")));
+                    }
+                }
+                Event::Text(t) | Event::Code(t) => {
+                    let t = t.to_string();
+                    self.push_text(&t);
+                }
+                Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => self.text.push('\n'),
+                _ => {}
             }
-            Event::Text(t) | Event::Code(t) => {
-                text.push_str(t);
-                text.push(' ');
+            let closes_table = matches!(events[i].0, Event::End(TagEnd::Table));
+            html_events.push(events[i].0.clone());
+            if closes_table {
+                html_events.push(Event::Html(CowStr::from("</div>")));
             }
-            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::CodeBlock) => text.push('\n'),
-            _ => {}
+            i += 1;
         }
-        i += 1;
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, html_events.into_iter());
+        self.blocks.push(Block::Html(html));
+        Ok(())
     }
-    let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, events.into_iter().map(|(e, _)| e));
-    blocks.push(Block::Html(html));
-    Ok(())
 }
 
 /// Loads every lesson, checking each file and then the whole set: unique slugs and orders, and

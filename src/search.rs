@@ -1,0 +1,143 @@
+//! Offline search over the lessons: each section's text is embedded when the site is built.
+
+use crate::content::Lesson;
+
+/// One section that matches a query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    /// Lesson slug.
+    pub slug: &'static str,
+    /// Lesson title.
+    pub title: &'static str,
+    /// Section anchor ("" for the lesson's opening).
+    pub section: &'static str,
+    /// Section heading ("" for the lesson's opening).
+    pub heading: &'static str,
+    /// A short excerpt around the first match.
+    pub snippet: String,
+    /// Higher is better.
+    pub score: usize,
+}
+
+fn terms(query: &str) -> Vec<String> {
+    query
+        .split(|c: char| !(c.is_alphanumeric() || c == '/' || c == '-' || c == '_'))
+        .filter(|t| !t.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '/' || c == '-' || c == '_'))
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+}
+
+/// Sections whose words include every term of `query` (as word prefixes), best first.
+pub fn search(lessons: &[Lesson], query: &str, max: usize) -> Vec<Hit> {
+    let terms = terms(query);
+    if terms.is_empty() {
+        return Vec::new();
+    }
+    let mut hits = Vec::new();
+    for lesson in lessons {
+        for section in lesson.sections {
+            let heading_words: Vec<String> = words(section.heading).chain(words(lesson.title)).collect();
+            let body_words: Vec<String> = words(section.text).collect();
+            let mut score = 0;
+            let all = terms.iter().all(|t| {
+                let in_body = body_words.iter().filter(|w| w.starts_with(t.as_str())).count();
+                let in_heading = heading_words.iter().filter(|w| w.starts_with(t.as_str())).count();
+                score += in_body + 5 * in_heading;
+                in_body + in_heading > 0
+            });
+            if all {
+                hits.push(Hit {
+                    slug: lesson.slug,
+                    title: lesson.title,
+                    section: section.id,
+                    heading: section.heading,
+                    snippet: snippet(section.text, &terms[0]),
+                    score,
+                });
+            }
+        }
+    }
+    hits.sort_by(|a, b| b.score.cmp(&a.score).then(a.slug.cmp(b.slug)));
+    hits.truncate(max);
+    hits
+}
+
+/// About 160 characters of `text` around the first occurrence of `term`, on word boundaries.
+fn snippet(text: &str, term: &str) -> String {
+    let lower = text.to_lowercase();
+    let at = lower.find(term).filter(|_| lower.len() == text.len()).unwrap_or(0);
+    let mut start = at.saturating_sub(60);
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    if start > 0 {
+        start = text[start..].find(' ').map_or(start, |i| start + i + 1);
+    }
+    let mut end = (start + 160).min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    if end < text.len() {
+        end = text[..end].rfind(' ').unwrap_or(end);
+    }
+    let body = text[start..end].split_whitespace().collect::<Vec<_>>().join(" ");
+    format!("{}{}{}", if start > 0 { "…" } else { "" }, body, if end < text.len() { "…" } else { "" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::{Section, LESSONS};
+
+    static SECTIONS: &[Section] = &[
+        Section { id: "", heading: "", text: "An opening about baristas and orders." },
+        Section { id: "locks", heading: "Locks", text: "A mutex guards shared state; a semaphore counts permits." },
+    ];
+    static FIXTURE: &[Lesson] = &[Lesson {
+        title: "Fixture",
+        slug: "fixture",
+        order: 1,
+        summary: "",
+        objectives: &[],
+        blocks: &[],
+        headings: &[],
+        sections: SECTIONS,
+        text: "",
+    }];
+
+    // Every term must match (as a word prefix), in body or heading; the section is named.
+    #[test]
+    fn all_terms_as_prefixes() {
+        let hits = search(FIXTURE, "Mutex sema", 10);
+        assert_eq!(hits.len(), 1);
+        assert_eq!((hits[0].slug, hits[0].section), ("fixture", "locks"));
+        assert!(hits[0].snippet.contains("mutex"));
+        assert!(search(FIXTURE, "mutex barista", 10).is_empty());
+        assert!(search(FIXTURE, "  ", 10).is_empty());
+        assert_eq!(search(FIXTURE, "barista", 10)[0].section, "");
+    }
+
+    // Over the real lessons: a term from a body finds its lesson.
+    #[test]
+    fn finds_real_lessons() {
+        let hits = search(LESSONS, "goroutine", 20);
+        assert!(hits.iter().any(|h| h.slug == "how-parallelism-works"));
+        let hits = search(LESSONS, "backpressure", 20);
+        assert_eq!(hits[0].slug, "message-passing");
+    }
+
+    // Snippets cut on word boundaries and mark what was cut.
+    #[test]
+    fn snippets() {
+        let text = "word ".repeat(100) + "needle " + &"tail ".repeat(100);
+        let s = snippet(&text, "needle");
+        assert!(s.starts_with('…') && s.ends_with('…') && s.contains("needle"));
+        assert!(s.chars().count() <= 165);
+    }
+}

@@ -4,7 +4,8 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::components::thread_status::ThreadStatus;
-use crate::pages::{home::Home, lesson::LessonPage, not_found::NotFound};
+use crate::pages::{home::Home, lesson::LessonPage, not_found::NotFound, search::SearchPage};
+use crate::state::{Action, Saved, SavedHandle};
 use crate::pool::{self, PoolState};
 
 /// Every page of the site.
@@ -14,6 +15,8 @@ pub(crate) enum Route {
     Home,
     #[at("/lessons/:slug")]
     Lesson { slug: String },
+    #[at("/search")]
+    Search,
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -23,6 +26,7 @@ fn switch(route: Route) -> Html {
     match route {
         Route::Home => html! { <Home /> },
         Route::Lesson { slug } => html! { <LessonPage {slug} /> },
+        Route::Search => html! { <SearchPage /> },
         Route::NotFound => html! { <NotFound /> },
     }
 }
@@ -30,6 +34,7 @@ fn switch(route: Route) -> Html {
 #[function_component]
 fn App() -> Html {
     let pool_state = use_state(|| PoolState::Starting);
+    let saved = use_reducer(Saved::load);
     {
         let pool_state = pool_state.clone();
         use_effect_with((), move |_| {
@@ -40,6 +45,7 @@ fn App() -> Html {
     }
     html! {
         <ContextProvider<PoolState> context={(*pool_state).clone()}>
+        <ContextProvider<SavedHandle> context={saved.clone()}>
             <BrowserRouter>
                 <a class="skip-link" href="#main">{ "Skip to content" }</a>
                 <header class="site-header">
@@ -52,8 +58,15 @@ fn App() -> Html {
                     </Link<Route>>
                     <nav aria-label="Main">
                         <Link<Route> to={Route::Home}>{ "Lessons" }</Link<Route>>
+                        <Link<Route> to={Route::Search}>{ "Search" }</Link<Route>>
                     </nav>
                 </header>
+                if let Some(notice) = saved.notice.clone() {
+                    <div class="notice" role="alert" data-testid="progress-notice">
+                        <p>{ notice }</p>
+                        <button type="button" onclick={ let saved = saved.clone(); Callback::from(move |_| saved.dispatch(Action::DismissNotice)) }>{ "Dismiss" }</button>
+                    </div>
+                }
                 <main id="main" tabindex="-1">
                     <Switch<Route> render={switch} />
                 </main>
@@ -62,6 +75,7 @@ fn App() -> Html {
                     <p class="footnote">{ "Every experiment runs on your own machine, measured live." }</p>
                 </footer>
             </BrowserRouter>
+        </ContextProvider<SavedHandle>>
         </ContextProvider<PoolState>>
     }
 }

@@ -1,5 +1,6 @@
 //! Reusable view pieces: the widget frame, the thread status, and the widgets themselves.
 
+pub(crate) mod barista;
 pub(crate) mod prime_count;
 pub(crate) mod thread_status;
 pub(crate) mod widget;

@@ -3,6 +3,7 @@
 //! Pure logic (jobs, kernels, lesson content) has no browser dependency and is tested natively;
 //! the Yew views and the browser's thread pool live behind `cfg(target_arch = "wasm32")`.
 
+pub mod barista;
 pub mod content;
 pub mod jobs;
 pub mod kernels;
@@ -18,6 +19,8 @@ mod components;
 mod pages;
 #[cfg(target_arch = "wasm32")]
 pub mod pool;
+#[cfg(target_arch = "wasm32")]
+mod state;
 
 #[cfg(target_arch = "wasm32")]
 pub use app::start;

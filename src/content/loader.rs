@@ -330,10 +330,12 @@ impl Body {
 
     fn push_text(&mut self, t: &str) {
         self.text.push_str(t);
-        self.text.push(' ');
-        let section = self.section_text();
-        section.push_str(t);
-        section.push(' ');
+        self.section_text().push_str(t);
+    }
+
+    fn push_break(&mut self, c: char) {
+        self.text.push(c);
+        self.section_text().push(c);
     }
 
     fn render(&mut self, file: &str, segment: &str, first_line: usize) -> Result<(), LoadError> {
@@ -346,6 +348,7 @@ impl Body {
             .map(|(e, r)| (e, first_line + line_of(segment, r.start) - 1))
             .collect();
         let mut html_events: Vec<Event> = Vec::with_capacity(events.len());
+        let mut in_heading = false;
         let mut i = 0;
         while i < events.len() {
             let line = events[i].1;
@@ -354,6 +357,7 @@ impl Body {
                     return Err(err(file, line, "raw HTML is not allowed in lessons; use Markdown or a widget"));
                 }
                 Event::Start(Tag::Heading { level, .. }) => {
+                    in_heading = true;
                     let level = *level;
                     let mut heading_text = String::new();
                     for (e, _) in &events[i + 1..] {
@@ -406,6 +410,7 @@ impl Body {
                         i += 1;
                     }
                     self.push_text(&code);
+                    self.push_break('\n');
                     let label_attr = if label.is_empty() { String::new() } else { format!(" data-lang=\"{label}\"") };
                     html_events.push(Event::Html(CowStr::from(format!(
                         "<pre class=\"code\" tabindex=\"0\"{label_attr}><code class=\"language-{lang}\">{}</code></pre>\n",
@@ -428,9 +433,18 @@ impl Body {
                 }
                 Event::Text(t) | Event::Code(t) => {
                     let t = t.to_string();
-                    self.push_text(&t);
+                    if in_heading {
+                        self.text.push_str(&t);
+                    } else {
+                        self.push_text(&t);
+                    }
                 }
-                Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => self.text.push('\n'),
+                Event::End(TagEnd::Heading(_)) => {
+                    in_heading = false;
+                    self.text.push('\n');
+                }
+                Event::SoftBreak | Event::HardBreak => self.push_break(' '),
+                Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell) => self.push_break('\n'),
                 _ => {}
             }
             let closes_table = matches!(events[i].0, Event::End(TagEnd::Table));

@@ -1,0 +1,74 @@
+//! The learner's saved state in the browser: the progress record, kept in local storage.
+
+use std::rc::Rc;
+
+use gloo::storage::{LocalStorage, Storage};
+use yew::prelude::*;
+
+use crate::progress::{Record, SET_ASIDE_KEY, STORAGE_KEY};
+
+/// The progress record plus what the learner should be told about it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Saved {
+    pub record: Record,
+    /// A one-time message (e.g. the stored record was unreadable and was set aside).
+    pub notice: Option<String>,
+}
+
+/// Changes to the saved state.
+pub(crate) enum Action {
+    MarkRead(String),
+    MarkUnread(String),
+    DismissNotice,
+}
+
+impl Saved {
+    /// Reads local storage, repairing it if needed (an unreadable record is kept aside).
+    pub(crate) fn load() -> Self {
+        let raw = LocalStorage::raw().get_item(STORAGE_KEY).ok().flatten();
+        let loaded = Record::load(raw.as_deref());
+        if let Some(old) = &loaded.set_aside {
+            let storage = LocalStorage::raw();
+            let key = (1..)
+                .map(|n| if n == 1 { SET_ASIDE_KEY.to_string() } else { format!("{SET_ASIDE_KEY}.{n}") })
+                .find(|k| storage.get_item(k).ok().flatten().is_none())
+                .expect("some key is free");
+            let _ = storage.set_item(&key, old);
+            let _ = storage.set_item(STORAGE_KEY, &loaded.record.to_json());
+        }
+        Self { record: loaded.record, notice: loaded.notice }
+    }
+
+    fn store(&self) {
+        let _ = LocalStorage::raw().set_item(STORAGE_KEY, &self.record.to_json());
+    }
+}
+
+impl Reducible for Saved {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            Action::MarkRead(slug) => {
+                if !next.record.lessons_read.insert(slug) {
+                    return self;
+                }
+            }
+            Action::MarkUnread(slug) => {
+                if !next.record.lessons_read.remove(&slug) {
+                    return self;
+                }
+            }
+            Action::DismissNotice => {
+                next.notice = None;
+                return Rc::new(next);
+            }
+        }
+        next.store();
+        Rc::new(next)
+    }
+}
+
+/// The handle views use to read and change the saved state.
+pub(crate) type SavedHandle = UseReducerHandle<Saved>;

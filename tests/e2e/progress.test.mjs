@@ -1,0 +1,28 @@
+// Saved progress survives reloads, and a corrupt record never blanks the page: it is kept aside.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { site } from './harness.mjs';
+
+describe('saved progress', () => {
+  let s;
+  before(async () => { s = await site({ isolated: true }); });
+  after(async () => { await s.close(); });
+
+  // A hand-corrupted record: the page still works, says so, and keeps the old text aside.
+  it('repairs a corrupt record and tells the learner', async () => {
+    const page = await s.open('/');
+    await page.evaluate(() => { localStorage.clear(); localStorage.setItem('interleave.progress', '{"version":1,"lessons_read":'); });
+    await page.reload();
+    await page.waitForSelector('[data-testid=progress-notice]');
+    assert.match(await page.locator('[data-testid=progress-notice]').innerText(), /could not be read/);
+    assert.ok(await page.locator('.lesson-map li').count() >= 7, 'the page still renders');
+    assert.equal(await page.evaluate(() => localStorage.getItem('interleave.progress.set-aside')), '{"version":1,"lessons_read":');
+    assert.equal(JSON.parse(await page.evaluate(() => localStorage.getItem('interleave.progress'))).version, 1);
+    await page.getByRole('button', { name: 'Dismiss' }).click();
+    assert.equal(await page.locator('[data-testid=progress-notice]').count(), 0);
+    await page.reload();
+    await page.waitForSelector('.lesson-map');
+    assert.equal(await page.locator('[data-testid=progress-notice]').count(), 0, 'repaired once, not every load');
+    await page.close();
+  });
+});

@@ -1,0 +1,808 @@
+//! The interleaving explorer: the spec's worked counts, every built-in program, path counting
+//! against a brute-force enumerator, parser errors and fuzzing, shortest schedules, limits and
+//! the benchmark program.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize};
+
+use interleave::explorer::programs::{builtin, is_solved, Goal, BUILTINS, CHALLENGES};
+use interleave::explorer::{
+    explore, parse, shortest_schedule, ExploreControl, ExploreError, Limits, Machine, Program, Report,
+    State, Status, Target, ThreadId, ThreadState,
+};
+use num_bigint::BigUint;
+use proptest::prelude::*;
+
+fn program(source: &str) -> Program {
+    parse(source).unwrap_or_else(|e| panic!("{e}\n{source}"))
+}
+
+fn run(source: &str) -> Report {
+    explore(&program(source), &Limits::default(), &ExploreControl::sequential()).unwrap()
+}
+
+fn big(n: u64) -> BigUint {
+    BigUint::from(n)
+}
+
+fn values(pairs: &[(&str, i64)]) -> BTreeMap<String, i64> {
+    pairs.iter().map(|(n, v)| (n.to_string(), *v)).collect()
+}
+
+/// Schedules of the outcome whose values include `pairs` (summed over matching outcomes).
+fn outcome_count(report: &Report, pairs: &[(&str, i64)]) -> BigUint {
+    report
+        .outcomes
+        .iter()
+        .filter(|o| pairs.iter().all(|(n, v)| o.values.get(*n) == Some(v)))
+        .map(|o| o.schedules.clone())
+        .sum()
+}
+
+/// Every schedule of a loop-free program, listed one by one, and the figures they add up to.
+#[derive(Debug, Default)]
+struct Brute {
+    schedules: u64,
+    complete: u64,
+    bad: u64,
+    deadlock: u64,
+    error: u64,
+    outcomes: BTreeMap<Vec<(String, i64)>, (u64, bool)>,
+    /// Shortest schedule length reaching each kind of ending ("deadlock", "error", "bad") or outcome.
+    shortest: BTreeMap<String, usize>,
+}
+
+fn outcome_key(values: &BTreeMap<String, i64>) -> String {
+    format!("{values:?}")
+}
+
+impl Brute {
+    /// Enumerates schedules depth-first; `None` when there are more than `cap`.
+    fn enumerate(machine: &Machine, cap: u64) -> Option<Brute> {
+        let mut b = Brute::default();
+        let mut path = Vec::new();
+        b.walk(machine, &machine.initial(), &mut path, cap).then_some(b)
+    }
+
+    fn walk(&mut self, m: &Machine, s: &State, path: &mut Vec<ThreadId>, cap: u64) -> bool {
+        let enabled = m.enabled(s);
+        if enabled.is_empty() {
+            self.schedules += 1;
+            let mut keys = Vec::new();
+            match m.status(s) {
+                Status::Complete { bad } => {
+                    self.complete += 1;
+                    let vals = m.shared_values(s);
+                    let e = self.outcomes.entry(vals.clone().into_iter().collect()).or_insert((0, bad));
+                    e.0 += 1;
+                    keys.push(outcome_key(&vals));
+                    if bad {
+                        self.bad += 1;
+                        keys.push("bad".into());
+                    }
+                }
+                Status::Deadlock => {
+                    self.deadlock += 1;
+                    keys.push("deadlock".into());
+                }
+                Status::Error { .. } => {
+                    self.error += 1;
+                    keys.push("error".into());
+                }
+                Status::Running => panic!("no thread enabled but still running"),
+            }
+            for k in keys {
+                let e = self.shortest.entry(k).or_insert(usize::MAX);
+                *e = (*e).min(path.len());
+            }
+            return self.schedules <= cap;
+        }
+        for t in enabled {
+            path.push(t);
+            let ok = self.walk(m, &m.step(s, t), path, cap);
+            path.pop();
+            if !ok {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Asserts that `report` (from path counting) agrees with this enumeration in every figure.
+    fn assert_agrees(&self, report: &Report) {
+        assert!(!report.unbounded);
+        assert_eq!(report.schedules, big(self.schedules), "schedules");
+        assert_eq!(report.complete, big(self.complete), "complete");
+        assert_eq!(report.bad, big(self.bad), "bad");
+        assert_eq!(report.deadlock, big(self.deadlock), "deadlock");
+        assert_eq!(report.error, big(self.error), "error");
+        let counted: BTreeMap<Vec<(String, i64)>, (u64, bool)> = report
+            .outcomes
+            .iter()
+            .map(|o| {
+                let n = u64::try_from(&o.schedules).unwrap();
+                (o.values.clone().into_iter().collect(), (n, o.bad))
+            })
+            .collect();
+        assert_eq!(counted, self.outcomes, "outcomes");
+        assert_eq!(report.reachable.deadlock, self.deadlock > 0);
+        assert_eq!(report.reachable.error, self.error > 0);
+        assert_eq!(report.reachable.bad, self.bad > 0);
+    }
+}
+
+/// Replays `schedule` from the initial state, checking each choice is enabled.
+fn replay(machine: &Machine, schedule: &[ThreadId]) -> State {
+    let mut s = machine.initial();
+    for &t in schedule {
+        assert!(machine.enabled(&s).contains(&t), "thread {t} is not enabled");
+        s = machine.step(&s, t);
+    }
+    s
+}
+
+/// Checks `shortest_schedule` against the brute force for every ending and outcome of `p`.
+fn assert_shortest_agrees(p: &Program, brute: &Brute) {
+    let m = Machine::new(p);
+    let mut targets: Vec<(String, Target)> = vec![
+        ("deadlock".into(), Target::Deadlock),
+        ("error".into(), Target::Error),
+        ("bad".into(), Target::Bad),
+    ];
+    for key in brute.outcomes.keys() {
+        let vals: BTreeMap<String, i64> = key.iter().cloned().collect();
+        targets.push((outcome_key(&vals), Target::Outcome(vals)));
+    }
+    for (key, target) in targets {
+        let found = shortest_schedule(p, &target, &Limits::default());
+        match brute.shortest.get(&key) {
+            None => assert_eq!(found, None, "{key} is unreachable"),
+            Some(&len) => {
+                let schedule = found.unwrap_or_else(|| panic!("{key} is reachable"));
+                assert_eq!(schedule.len(), len, "shortest schedule to {key}");
+                let end = replay(&m, &schedule);
+                assert!(m.enabled(&end).is_empty());
+                let ok = match (&target, m.status(&end)) {
+                    (Target::Deadlock, Status::Deadlock) | (Target::Error, Status::Error { .. }) => true,
+                    (Target::Bad, Status::Complete { bad }) => bad,
+                    (Target::Outcome(v), Status::Complete { .. }) => m.shared_values(&end) == *v,
+                    _ => false,
+                };
+                assert!(ok, "replaying the schedule to {key} ends elsewhere");
+            }
+        }
+    }
+}
+
+fn parallel(p: &Program) -> Report {
+    explore(p, &Limits::default(), &ExploreControl::parallel()).unwrap()
+}
+
+mod spec {
+    use super::*;
+
+    // The spec's example: 6 schedules, all complete; x=1 in 4 (bad), x=2 in 2.
+    #[test]
+    fn lost_update_counts() {
+        let r = run(builtin("lost-update").unwrap());
+        assert_eq!((r.schedules.clone(), r.complete.clone(), r.bad.clone()), (big(6), big(6), big(4)));
+        assert_eq!((r.deadlock.clone(), r.error.clone()), (big(0), big(0)));
+        assert_eq!(r.outcomes.len(), 2);
+        assert_eq!((r.outcomes[0].values["x"], r.outcomes[0].schedules.clone(), r.outcomes[0].bad), (1, big(4), true));
+        assert_eq!((r.outcomes[1].values["x"], r.outcomes[1].schedules.clone(), r.outcomes[1].bad), (2, big(2), false));
+        assert!(!r.unbounded);
+    }
+
+    // With a lock: 2 schedules (A's four steps then B's, or the reverse), both x=2.
+    #[test]
+    fn lock_counts() {
+        let r = run(builtin("lost-update-lock").unwrap());
+        assert_eq!((r.schedules.clone(), r.complete.clone(), r.bad.clone()), (big(2), big(2), big(0)));
+        assert_eq!(r.outcomes.len(), 1);
+        assert_eq!((r.outcomes[0].values["x"], r.outcomes[0].schedules.clone()), (2, big(2)));
+    }
+
+    // With atomic: 2 schedules, both x=2.
+    #[test]
+    fn atomic_counts() {
+        let r = run(builtin("lost-update-atomic").unwrap());
+        assert_eq!((r.schedules.clone(), r.complete.clone(), r.bad.clone()), (big(2), big(2), big(0)));
+        assert_eq!(outcome_count(&r, &[("x", 2)]), big(2));
+    }
+
+    // Each statement takes exactly the steps the spec gives it (one thread: the schedule length).
+    #[test]
+    fn step_counts() {
+        let cases = [
+            ("x = x + 1", 2),
+            ("r = x", 1),
+            ("x = r + 1", 1),
+            ("r = 5", 1),
+            ("y = x + z", 3),
+            ("r = x + y + z", 3),
+            ("if x > 0 && y > 0 { }", 2),
+            ("if 1 { }", 1),
+            ("if x == 0 { r = 1 } else { r = 2 }", 2),
+            ("if x == 1 { r = 1 } else { r = 2 r = 3 }", 3),
+            ("while i < 3 { i = i + 1 }", 7),
+            ("atomic { x = x + 1 y = x + z }", 1),
+            ("lock m unlock m", 2),
+            ("wait s signal s", 2),
+        ];
+        for (body, steps) in cases {
+            let src = format!("shared x = 0\nshared y = 0\nshared z = 0\nlock m\nsem s = 1\nthread A {{ {body} }}");
+            let p = program(&src);
+            let s = shortest_schedule(&p, &Target::Complete, &Limits::default()).unwrap();
+            assert_eq!(s.len(), steps, "{body}");
+            assert_eq!(run(&src).schedules, big(1), "{body}");
+        }
+    }
+}
+
+mod builtins {
+    use super::*;
+
+    // Every built-in program parses and explores without hitting the default limits.
+    #[test]
+    fn all_parse_and_explore() {
+        for (id, _, src) in BUILTINS {
+            let p = parse(src).unwrap_or_else(|e| panic!("{id}: {e}"));
+            let r = explore(&p, &Limits::default(), &ExploreControl::sequential()).unwrap();
+            assert!(r.reachable.complete, "{id}");
+            assert_eq!(r, parallel(&p), "{id}: parallel differs");
+        }
+    }
+
+    // Every loop-free built-in agrees with the brute-force enumerator, shortest schedules included.
+    #[test]
+    fn agree_with_brute_force() {
+        for (id, _, src) in BUILTINS.iter().filter(|(id, _, _)| *id != "peterson") {
+            let p = program(src);
+            let brute = Brute::enumerate(&Machine::new(&p), 1_000_000).unwrap();
+            brute.assert_agrees(&run(src));
+            assert_shortest_agrees(&p, &brute);
+            let _ = id;
+        }
+    }
+
+    // Local counting: 3 steps per thread, no shared write in common: C(6,3) = 20 schedules, all a=b=2.
+    #[test]
+    fn local_counting() {
+        let r = run(builtin("local-counting").unwrap());
+        assert_eq!((r.schedules.clone(), r.bad.clone()), (big(20), big(0)));
+        assert_eq!(r.outcomes.len(), 1);
+        assert_eq!(outcome_count(&r, &[("a", 2), ("b", 2)]), big(20));
+    }
+
+    // Check-then-act. Each thread: test (1 step), then if it passes, read and write (2 steps).
+    // If one thread's test comes after the other's write, it sees 20 and stops: 2 schedules
+    // (ABC then the other's test), balance 20. Otherwise both withdraw: the C(6,3) = 20
+    // interleavings of two 3-step threads minus the 2 run back to back = 18. The last writer
+    // read after the first write in 3 per side (its read and write after the first write; the
+    // first writer's test and read and its own test before: 3 orders) = 6, ending at -60 (bad);
+    // in the other 6 per side = 12 it read 100 and writes 20. Total 20: 14 at 20, 6 at -60.
+    #[test]
+    fn check_then_act() {
+        let r = run(builtin("check-then-act").unwrap());
+        assert_eq!((r.schedules.clone(), r.complete.clone(), r.bad.clone()), (big(20), big(20), big(6)));
+        assert_eq!(outcome_count(&r, &[("balance", 20)]), big(14));
+        assert_eq!(outcome_count(&r, &[("balance", -60)]), big(6));
+    }
+
+    // Two locks in opposite order. After A takes a: B takes b (deadlock), or A takes b and runs to
+    // `unlock a`, where B takes b first or not (2 complete). 3 schedules per first mover: 6 in
+    // all, 2 deadlocked and 4 complete with x = 2.
+    #[test]
+    fn two_locks() {
+        let r = run(builtin("two-locks").unwrap());
+        assert_eq!((r.schedules.clone(), r.deadlock.clone(), r.complete.clone()), (big(6), big(2), big(4)));
+        assert_eq!(outcome_count(&r, &[("x", 2)]), big(4));
+    }
+
+    // Semaphore of 2, three 4-step threads: the 12!/(4!^3) = 34,650 interleavings, minus the
+    // 32,100 in which all three waits precede the first signal (counted by a separate script),
+    // leave 2,550 schedules; the brute force agrees, and splits them into peak 1 (966) and 2 (1,584).
+    #[test]
+    fn semaphore() {
+        let r = run(builtin("semaphore").unwrap());
+        assert_eq!((r.schedules.clone(), r.complete.clone(), r.bad.clone()), (big(2550), big(2550), big(0)));
+        assert_eq!(outcome_count(&r, &[("peak", 1)]), big(966));
+        assert_eq!(outcome_count(&r, &[("peak", 2)]), big(1584));
+        assert_eq!(outcome_count(&r, &[("inside", 0)]), big(2550));
+    }
+
+    // The broken flag lock: counts checked against the brute-force enumerator (see
+    // `agree_with_brute_force`); here, that both threads can get inside, and how often.
+    #[test]
+    fn broken_flags() {
+        let p = program(builtin("broken-flags").unwrap());
+        let brute = Brute::enumerate(&Machine::new(&p), 1_000_000).unwrap();
+        let r = run(builtin("broken-flags").unwrap());
+        brute.assert_agrees(&r);
+        assert!(r.bad > big(0) && r.bad < r.schedules);
+        assert_eq!(outcome_count(&r, &[("both", 1)]), r.bad);
+    }
+
+    // Peterson spins, so schedules are unbounded: counts are 0, but every reachable outcome has
+    // both increments, no check fails, and no deadlock or error is reachable.
+    #[test]
+    fn peterson() {
+        let p = program(builtin("peterson").unwrap());
+        let r = explore(&p, &Limits::default(), &ExploreControl::sequential()).unwrap();
+        assert!(r.unbounded);
+        assert_eq!((r.schedules.clone(), r.complete.clone()), (big(0), big(0)));
+        assert!(r.reachable.complete && !r.reachable.bad && !r.reachable.deadlock && !r.reachable.error);
+        assert!(!r.outcomes.is_empty());
+        for o in &r.outcomes {
+            assert_eq!((o.values["count"], o.values["flagA"], o.values["flagB"], o.bad), (2, 0, 0, false));
+        }
+        assert_eq!(r, parallel(&p));
+        let json: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+        assert_eq!(json["unbounded"], true);
+    }
+
+    // Without the turn variable the flags protocol can deadlock (livelock-free spin on both flags):
+    // a cycle with a reachable deadlock-free spin still reports reachable endings.
+    #[test]
+    fn unbounded_reports_reachable_endings() {
+        let src = "shared a = 0\nshared b = 0\n\
+                   thread A { a = 1\n while b == 1 { }\n a = 0 }\n\
+                   thread B { b = 1\n while a == 1 { }\n r = 1 / 0 }";
+        let r = run(src);
+        assert!(r.unbounded);
+        assert!(r.reachable.error && !r.reachable.deadlock && !r.reachable.complete);
+        assert!(r.outcomes.is_empty());
+    }
+}
+
+mod challenges {
+    use super::*;
+
+    // Every challenge names a built-in, its goal is reachable, and `is_solved` recognises it.
+    #[test]
+    fn reachable_and_recognised() {
+        for c in CHALLENGES {
+            let p = program(builtin(c.program).unwrap_or_else(|| panic!("{}: no program", c.id)));
+            let m = Machine::new(&p);
+            // Breadth-first over states with the machine's public API, stopping at a solution.
+            let mut seen = std::collections::HashSet::new();
+            let mut queue = std::collections::VecDeque::from([m.initial()]);
+            let mut solved = false;
+            while let Some(s) = queue.pop_front() {
+                if is_solved(&c.goal, &m, &s) {
+                    solved = true;
+                    break;
+                }
+                for t in m.enabled(&s) {
+                    let n = m.step(&s, t);
+                    if seen.insert(n.clone()) {
+                        queue.push_back(n);
+                    }
+                }
+            }
+            assert!(solved, "{}: goal unreachable", c.id);
+            assert!(!is_solved(&c.goal, &m, &m.initial()), "{}: solved before any step", c.id);
+        }
+    }
+
+    // Solving "lose an update" by hand: A reads, B reads, A writes, B writes.
+    #[test]
+    fn lose_an_update_by_hand() {
+        let m = Machine::new(&program(builtin("lost-update").unwrap()));
+        let end = replay(&m, &[0, 1, 0, 1]);
+        assert!(is_solved(&Goal::Outcome("x == 1"), &m, &end));
+        assert!(!is_solved(&Goal::Outcome("x == 1"), &m, &replay(&m, &[0, 0, 1, 1])));
+        assert!(is_solved(&Goal::Bad, &m, &end));
+    }
+}
+
+mod machine {
+    use super::*;
+
+    // The step view: which line and what text each thread's next step has, and blocking reasons.
+    #[test]
+    fn describe_steps() {
+        let m = Machine::new(&program(builtin("lost-update").unwrap()));
+        let s = m.initial();
+        let v = m.describe(&s);
+        assert_eq!((v[0].name.as_str(), v[0].line, v[0].next.as_deref()), ("A", Some(5), Some("read x into t0")));
+        assert_eq!(v[0].state, ThreadState::Ready);
+        let s = m.step(&s, 0);
+        let v = m.describe(&s);
+        assert_eq!(v[0].next.as_deref(), Some("write x = t0 + 1"));
+        assert_eq!(v[0].registers, vec![("t0".to_string(), 0)]);
+        let s = m.step(&s, 0);
+        assert_eq!(m.describe(&s)[0].state, ThreadState::Finished);
+        assert_eq!(m.status(&s), Status::Running);
+
+        let m = Machine::new(&program(builtin("lost-update-lock").unwrap()));
+        let s = m.step(&m.initial(), 0);
+        let v = m.describe(&s);
+        assert_eq!(v[1].next.as_deref(), Some("lock m (waits: held by A)"));
+        assert_eq!(v[1].state, ThreadState::Blocked);
+        assert_eq!(m.enabled(&s), vec![0]);
+        assert_eq!(m.locks(&s), vec![("m".to_string(), Some(0))]);
+
+        let m = Machine::new(&program("shared x = 0\nthread A {\n  r = x + 1\n  if r > x && 1 { }\n}"));
+        let v = m.describe(&m.initial());
+        assert_eq!(v[0].next.as_deref(), Some("r = x + 1"));
+        let s = m.step(&m.initial(), 0);
+        assert_eq!(m.describe(&s)[0].next.as_deref(), Some("if r > x && 1"));
+        assert_eq!(m.describe(&s)[0].line, Some(4));
+    }
+
+    // Errors: division by zero, remainder by zero, unlocking a lock not held; each ends the schedule.
+    #[test]
+    fn errors() {
+        for (body, message) in [
+            ("r = 1 / x", "division by zero"),
+            ("x = 7 % x", "division by zero"),
+            ("unlock m", "unlock m while not holding it"),
+            ("atomic { while 1 { } }", "the atomic block ran more than 10000 loop iterations"),
+        ] {
+            let p = program(&format!("shared x = 0\nlock m\nthread A {{\n  {body}\n}}\nthread B {{ x = 1 }}"));
+            let m = Machine::new(&p);
+            let s = m.step(&m.initial(), 0);
+            assert_eq!(m.status(&s), Status::Error { thread: 0, line: 4, message: message.into() }, "{body}");
+            assert!(m.enabled(&s).is_empty());
+            assert_eq!(m.describe(&s)[1].state, ThreadState::Stopped);
+            let r = run(&format!("shared x = 0\nlock m\nthread A {{\n  {body}\n}}"));
+            assert_eq!((r.error.clone(), r.schedules.clone()), (big(1), big(1)), "{body}");
+        }
+        // Unlocking a lock another thread holds is an error too.
+        let r = run("lock m\nthread A { lock m }\nthread B { unlock m }");
+        assert_eq!((r.schedules.clone(), r.error.clone(), r.complete.clone()), (big(2), big(1), big(1)));
+    }
+
+    // Arithmetic wraps; comparisons and logic give 1 or 0; `&&` short-circuits a division.
+    #[test]
+    fn arithmetic() {
+        let r = run(
+            "shared a = 9223372036854775807\nshared b = -9223372036854775808\nshared c = 0\nshared d = 0\nshared e = 0\n\
+             thread A { a = a + 1\n b = b / -1\n c = (3 < 4) + (2 == 2) * 10 + !0 * 100 + (0 || 5) * 1000\n\
+             d = 0 && 1 / 0\n e = -7 % 3 + -7 / 2 * 10 }",
+        );
+        let o = &r.outcomes[0].values;
+        assert_eq!((o["a"], o["b"], o["c"], o["d"], o["e"]), (i64::MIN, i64::MIN, 1111, 0, -31));
+    }
+
+    // A thread that locks a mutex it already holds deadlocks, and a wait on an empty semaphore too.
+    #[test]
+    fn deadlocks() {
+        assert_eq!(run("lock m\nthread A { lock m lock m }").deadlock, big(1));
+        let r = run("sem s = 0\nthread A { wait s }\nthread B { signal s }");
+        assert_eq!((r.schedules.clone(), r.deadlock.clone(), r.complete.clone()), (big(2), big(1), big(1)));
+        let m = Machine::new(&program("sem s = 0\nthread A { wait s }"));
+        assert_eq!(m.status(&m.initial()), Status::Deadlock);
+        assert_eq!(m.describe(&m.initial())[0].next.as_deref(), Some("wait s (waits: s is 0)"));
+    }
+
+    // Stepping a thread that is not enabled changes nothing; empty threads complete at once.
+    #[test]
+    fn edge_cases() {
+        let m = Machine::new(&program("lock m\nthread A { lock m }\nthread B { lock m }"));
+        let s = m.step(&m.initial(), 0);
+        assert_eq!(m.step(&s, 1), s);
+        assert_eq!(m.step(&s, 7), s);
+        let r = run("thread A { }");
+        assert_eq!((r.schedules.clone(), r.complete.clone(), r.states), (big(1), big(1), 1));
+    }
+}
+
+mod parser {
+    use super::*;
+
+    fn error(source: &str) -> (usize, usize, String) {
+        let e = parse(source).expect_err("the source is broken on purpose");
+        (e.line, e.column, e.message)
+    }
+
+    // Each kind of broken program is refused with its line, column and what was expected.
+    #[test]
+    fn error_positions_and_messages() {
+        let cases: &[(&str, (usize, usize, &str))] = &[
+            ("shared x = 0\nthread A {\n  x = x + 1\n", (4, 1, "expected `}` to close thread A, found end of input")),
+            ("thread A {\n  lock m\n}", (2, 8, "unknown lock `m` (declare it with `lock m`)")),
+            ("lock m\nthread A {\n  atomic {\n    lock m\n  }\n}", (4, 5, "`lock` is not allowed inside `atomic`")),
+            ("sem s = 1\nthread A { atomic { signal s } }", (2, 21, "`signal` is not allowed inside `atomic`")),
+            ("lock m\nthread A { m = 1 }", (2, 12, "cannot assign to `m`: it is a lock")),
+            ("shared x = 0\nlock x\nthread A { }", (2, 6, "`x` is already declared on line 1")),
+            ("thread A { }\nthread A { }", (2, 8, "thread `A` is already defined on line 1")),
+            ("shared x = 0\nthread A { r = x }\ncheck r == 0", (3, 7, "`check` can only use shared variables, and `r` is not one")),
+            ("shared x = 0\n", (2, 1, "expected at least one `thread`, found end of input")),
+            ("thread A { x = }", (1, 16, "expected a value (a number, a name, `-`, `!` or `(`), found `}`")),
+            ("thread A { x = (1 + 2 }", (1, 23, "expected `)` to close the `(` at line 1, column 16, found `}`")),
+            ("thread A { x = 1 @ }", (1, 18, "unexpected character `@`")),
+            ("thread A { x = 9223372036854775808 }", (1, 16, "integer literal is too large (the limit is 9223372036854775807)")),
+            ("sem s = -1\nthread A { }", (1, 9, "semaphore `s` cannot start below 0")),
+            ("lock m\nthread A { wait m }", (2, 17, "`wait` needs a semaphore, but `m` is a lock")),
+            ("thread A { }\nshared x = 0", (2, 1, "`shared` declarations must come before the threads")),
+            ("thread A { x == 1 }", (1, 14, "`=` after `x` (a statement here is an assignment)")),
+            ("thread A { 5 }", (1, 12, "expected a statement (an assignment, `if`, `while`, `atomic`, `lock`, `unlock`, `wait` or `signal`) or `}` to close thread A, found the number 5")),
+            ("lock m\nthread A { r = m + 1 }", (2, 16, "`m` is a lock, not a value")),
+            ("thread A { if 1 { r = 1 }", (1, 26, "expected `}` to close thread A, found end of input")),
+            ("thread A { while 1 { r = 1 }\n", (2, 1, "expected `}` to close thread A, found end of input")),
+            ("thread { }", (1, 8, "expected a thread name after `thread`, found `{`")),
+            ("thread A { x = 1 & 2 }", (1, 18, "expected `&&` (there is no single `&`)")),
+            ("shared while = 1", (1, 8, "expected a name after `shared`, found the keyword `while`")),
+        ];
+        for (src, (line, column, message)) in cases {
+            let (l, c, m) = error(src);
+            assert_eq!((l, c, m.as_str()), (*line, *column, *message), "{src:?}");
+        }
+        // The message of `x == 1` in statement position says what was expected.
+        assert!(error("thread A { x == 1 }").2.starts_with("expected `=` after `x`"));
+    }
+
+    // Deep nesting and very long expressions are refused with an error, never a stack overflow.
+    #[test]
+    fn deep_nesting_is_an_error() {
+        let deep_parens = format!("thread A {{ x = {}1{} }}", "(".repeat(100_000), ")".repeat(100_000));
+        assert!(error(&deep_parens).2.contains("too deep"));
+        let deep_not = format!("thread A {{ x = {}1 }}", "!".repeat(100_000));
+        assert!(error(&deep_not).2.contains("too deep"));
+        let deep_neg = format!("thread A {{ x = {}x }}", "- ".repeat(100_000));
+        assert!(error(&deep_neg).2.contains("too deep"));
+        let deep_if = format!("thread A {{ {} }}", "if 1 { ".repeat(10_000));
+        assert!(error(&deep_if).2.contains("too deep"));
+        let deep_atomic = format!("thread A {{ {} }}", "atomic { ".repeat(10_000));
+        assert!(error(&deep_atomic).2.contains("too deep"));
+        let else_if = format!("thread A {{ if 1 {{ }} {} }}", "else if 1 { } ".repeat(10_000));
+        assert!(error(&else_if).2.contains("too deep"));
+        let long = format!("thread A {{ x = 1{} }}", " + 1".repeat(100_000));
+        assert!(error(&long).2.contains("too long"));
+        // Within the limits, nesting parses.
+        let ok = format!("thread A {{ x = {}1{} }}", "(".repeat(60), ")".repeat(60));
+        assert!(parse(&ok).is_ok());
+    }
+
+    // Comments, `else if`, negative initial values and i64::MIN literals parse.
+    #[test]
+    fn accepted_forms() {
+        let src = "# header\nshared x = -5 # trailing\nshared y = -9223372036854775808\n\
+                   thread A { if x < 0 { r = 1 } else if x == 0 { r = 2 } else { r = 3 } }";
+        let p = program(src);
+        assert_eq!(p.shared_names(), vec!["x", "y"]);
+        assert_eq!(p.thread_names(), vec!["A"]);
+        let r = run(src);
+        assert_eq!(outcome_count(&r, &[("x", -5), ("y", i64::MIN)]), big(1));
+    }
+
+    const SOUP: &[&str] = &[
+        "shared", "lock", "sem", "thread", "if", "else", "while", "atomic", "unlock", "wait", "signal",
+        "check", "x", "y", "m", "s", "A", "B", "r", "0", "1", "-1", "9223372036854775808",
+        "99999999999999999999999", "{", "}", "(", ")", "=", "==", "!=", "<", "<=", ">", ">=", "+", "-",
+        "*", "/", "%", "&&", "||", "!", "&", "|", ";", "@", "#", "\n", "é", "\t",
+    ];
+
+    /// Parses `src`; if it parses, steps and explores it under tight limits. Nothing may panic.
+    fn survive(src: &str) {
+        if let Ok(p) = parse(src) {
+            let limits = Limits { max_states: 300 };
+            let _ = explore(&p, &limits, &ExploreControl::sequential());
+            let _ = shortest_schedule(&p, &Target::Deadlock, &limits);
+            let m = Machine::new(&p);
+            let s = m.initial();
+            let _ = (m.describe(&s), m.status(&s));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        // Arbitrary text never makes the parser panic.
+        #[test]
+        fn arbitrary_text_never_panics(src in "\\PC{0,200}") {
+            survive(&src);
+        }
+
+        // Token soup from the language's own words and symbols never makes the parser panic.
+        #[test]
+        fn token_soup_never_panics(tokens in prop::collection::vec((prop::sample::select(SOUP), prop::sample::select(&[" ", "\n", ""][..])), 0..80)) {
+            let src: String = tokens.iter().map(|(t, sep)| format!("{t}{sep}")).collect();
+            survive(&src);
+        }
+
+        // Built-in programs with tokens deleted or duplicated never make anything panic.
+        #[test]
+        fn mutated_builtins_never_panic(which in 0..BUILTINS.len(), edits in prop::collection::vec((any::<prop::sample::Index>(), 0..3u8), 1..4)) {
+            let mut words: Vec<&str> = BUILTINS[which].2.split(' ').collect();
+            for (at, op) in edits {
+                if words.is_empty() { break; }
+                let i = at.index(words.len());
+                match op {
+                    0 => { words.remove(i); }
+                    1 => { let w = words[i]; words.insert(i, w); }
+                    _ => { let j = (i + 1) % words.len(); words.swap(i, j); }
+                }
+            }
+            survive(&words.join(" "));
+        }
+    }
+}
+
+mod generated {
+    use super::*;
+
+    fn value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            (0..3i64).prop_map(|v| v.to_string()),
+            Just("x".to_string()),
+            Just("y".to_string()),
+            Just("r".to_string()),
+        ]
+    }
+
+    fn expr() -> impl Strategy<Value = String> {
+        let op = prop::sample::select(&["+", "-", "*", "/", "%", "==", "<", "&&", "||"][..]);
+        prop_oneof![
+            3 => value(),
+            2 => (value(), op, value()).prop_map(|(a, o, b)| format!("{a} {o} {b}")),
+            1 => value().prop_map(|a| format!("!{a}")),
+        ]
+    }
+
+    fn assignment() -> impl Strategy<Value = String> {
+        (prop::sample::select(&["x", "y", "r"][..]), expr()).prop_map(|(t, e)| format!("{t} = {e}"))
+    }
+
+    fn statement() -> impl Strategy<Value = String> {
+        prop_oneof![
+            6 => assignment(),
+            1 => Just("lock m".to_string()),
+            1 => Just("unlock m".to_string()),
+            1 => Just("wait s".to_string()),
+            1 => Just("signal s".to_string()),
+            2 => (expr(), assignment(), prop::option::of(assignment()))
+                .prop_map(|(c, a, b)| match b {
+                    Some(b) => format!("if {c} {{\n{a}\n}} else {{\n{b}\n}}"),
+                    None => format!("if {c} {{\n{a}\n}}"),
+                }),
+            2 => prop::collection::vec(assignment(), 1..3)
+                .prop_map(|body| format!("atomic {{\n{}\n}}", body.join("\n"))),
+        ]
+    }
+
+    fn source() -> impl Strategy<Value = String> {
+        let thread = prop::collection::vec(statement(), 1..=3);
+        (0..3i64, 0..2i64, 0..2i64, prop::collection::vec(thread, 2..=3), prop::option::of(expr()))
+            .prop_map(|(x, y, s, threads, check)| {
+                let mut src = format!("shared x = {x}\nshared y = {y}\nlock m\nsem s = {s}\n");
+                for (i, body) in threads.iter().enumerate() {
+                    src += &format!("thread T{i} {{\n{}\n}}\n", body.join("\n"));
+                }
+                if let Some(c) = check {
+                    // Checks may only name shared variables.
+                    src += &format!("check {}\n", c.replace('r', "x"));
+                }
+                src
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        // Path counting equals brute-force enumeration in every figure, shortest schedules are
+        // shortest, and parallel exploration gives the identical report.
+        #[test]
+        fn path_counting_matches_brute_force(src in source()) {
+            let p = parse(&src).unwrap_or_else(|e| panic!("{e}\n{src}"));
+            let seq = explore(&p, &Limits::default(), &ExploreControl::sequential()).unwrap();
+            prop_assert_eq!(&seq, &parallel(&p), "parallel differs for\n{}", src);
+            if let Some(brute) = Brute::enumerate(&Machine::new(&p), 100_000) {
+                brute.assert_agrees(&seq);
+                assert_shortest_agrees(&p, &brute);
+            }
+        }
+    }
+}
+
+mod explorer {
+    use super::*;
+
+    const BENCHMARK: &str = "\
+shared x = 0
+thread A { x = x + 1\n x = x + 1\n x = x + 1\n x = x + 1 }
+thread B { x = x + 1\n x = x + 1\n x = x + 1\n x = x + 1 }
+thread C { x = x + 1\n x = x + 1\n x = x + 1\n x = x + 1 }
+thread D { x = x + 1\n x = x + 1\n x = x + 1\n x = x + 1 }
+check x == 16
+";
+
+    // The benchmark: four threads, four unlocked increments each: 32!/(8!^4) schedules, all
+    // complete, and the outcome distribution adds up to it; parallel agrees.
+    #[test]
+    fn benchmark_count() {
+        let p = program(BENCHMARK);
+        let r = explore(&p, &Limits::default(), &ExploreControl::sequential()).unwrap();
+        let expected: BigUint = "99561092450391000".parse().unwrap();
+        assert_eq!(r.schedules, expected);
+        assert_eq!(r.complete, expected);
+        assert_eq!(r.outcomes.iter().map(|o| o.schedules.clone()).sum::<BigUint>(), expected);
+        assert_eq!(outcome_count(&r, &[("x", 16)]), expected.clone() - r.bad.clone());
+        assert_eq!(r, parallel(&p));
+        let json: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+        assert_eq!(json["schedules"], "99561092450391000");
+        assert_eq!(json["states"], r.states);
+    }
+
+    // Counts beyond u128 stay exact: two threads of 80 local steps have C(160, 80) schedules,
+    // over 6,561 states (each thread's position 0..=80; its register follows from it).
+    #[test]
+    fn counts_beyond_u128() {
+        let body = "r = 1\n".repeat(80);
+        let r = run(&format!("thread A {{ {body} }}\nthread B {{ {body} }}"));
+        let fact = |n: u32| (1..=n).map(BigUint::from).product::<BigUint>();
+        let expected = fact(160) / (fact(80) * fact(80));
+        assert!(expected > BigUint::from(u128::MAX));
+        assert_eq!(r.schedules, expected);
+        assert_eq!(r.states, 81 * 81);
+        let json: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+        assert_eq!(json["schedules"], expected.to_string());
+    }
+
+    // The JSON the site publishes: small counts are numbers, outcomes carry values and counts.
+    #[test]
+    fn json_shape() {
+        let r = run(builtin("lost-update").unwrap());
+        let json: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+        let expected = serde_json::json!({
+            "schedules": 6, "complete": 6, "bad": 4, "deadlock": 0, "error": 0, "states": r.states,
+            "outcomes": [
+                {"values": {"x": 1}, "schedules": 4, "bad": true},
+                {"values": {"x": 2}, "schedules": 2, "bad": false}
+            ],
+            "unbounded": false,
+            "reachable": {"complete": true, "bad": true, "deadlock": false, "error": false}
+        });
+        assert_eq!(json, expected);
+    }
+
+    // A large state space with a small limit stops promptly with StateLimit, in both modes;
+    // a counter that never stops growing does too, instead of looping forever.
+    #[test]
+    fn state_limit() {
+        let p = program(BENCHMARK);
+        let limits = Limits { max_states: 1000 };
+        for control in [ExploreControl::sequential(), ExploreControl::parallel()] {
+            assert_eq!(explore(&p, &limits, &control), Err(ExploreError::StateLimit { states: 1001 }));
+        }
+        let forever = program("thread A { while 1 { r = r + 1 } }");
+        assert_eq!(
+            explore(&forever, &Limits { max_states: 10_000 }, &ExploreControl::sequential()),
+            Err(ExploreError::StateLimit { states: 10_001 })
+        );
+        assert_eq!(shortest_schedule(&forever, &Target::Complete, &Limits { max_states: 10_000 }), None);
+    }
+
+    // A set cancel flag stops exploration; the progress counter ends at the number of states.
+    #[test]
+    fn cancel_and_progress() {
+        let p = program(builtin("semaphore").unwrap());
+        let cancel = AtomicBool::new(true);
+        for control in [ExploreControl::sequential(), ExploreControl::parallel()] {
+            assert_eq!(explore(&p, &Limits::default(), &control.with_cancel(&cancel)), Err(ExploreError::Cancelled));
+        }
+        let progress = AtomicUsize::new(0);
+        let r = explore(&p, &Limits::default(), &ExploreControl::sequential().with_progress(&progress)).unwrap();
+        assert_eq!(progress.into_inner(), r.states);
+    }
+
+    // Shortest schedules on the check-then-act program: to balance 20 in 4 steps (one full
+    // withdrawal, then the other's failing test), to a bad outcome in 6 (both withdraw).
+    #[test]
+    fn shortest_schedules() {
+        let p = program(builtin("check-then-act").unwrap());
+        let m = Machine::new(&p);
+        let s = shortest_schedule(&p, &Target::Outcome(values(&[("balance", 20)])), &Limits::default()).unwrap();
+        assert_eq!(s.len(), 4);
+        assert_eq!(m.shared_values(&replay(&m, &s))["balance"], 20);
+        let s = shortest_schedule(&p, &Target::Bad, &Limits::default()).unwrap();
+        assert_eq!(s.len(), 6);
+        assert_eq!(m.status(&replay(&m, &s)), Status::Complete { bad: true });
+        assert_eq!(shortest_schedule(&p, &Target::Deadlock, &Limits::default()), None);
+        assert_eq!(shortest_schedule(&p, &Target::Outcome(values(&[("nope", 1)])), &Limits::default()), None);
+        let p = program(builtin("two-locks").unwrap());
+        assert_eq!(shortest_schedule(&p, &Target::Deadlock, &Limits::default()).map(|s| s.len()), Some(2));
+    }
+}

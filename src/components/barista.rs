@@ -8,8 +8,8 @@ const ORDERS: [(&str, &str); 3] = [("A", "Latte"), ("B", "Espresso"), ("C", "Moc
 const STEPS: usize = 3;
 /// Seconds the playhead takes to cross the nine time slots.
 const LOOP_S: f64 = 9.0;
-const X0: f64 = 96.0;
-const SLOT: f64 = 52.0;
+const X0: f64 = 70.0;
+const SLOT: f64 = 40.0;
 const ROW: f64 = 34.0;
 
 fn panel(title: &str, id: &str, lanes: &Lanes, y0: f64, caption: &str) -> Html {
@@ -39,7 +39,7 @@ fn panel(title: &str, id: &str, lanes: &Lanes, y0: f64, caption: &str) -> Html {
     let lane_labels: Html = (0..lanes.len())
         .map(|b| {
             let y = y0 + 26.0 + ROW * b as f64 + 17.0;
-            let label = if lanes.len() == 1 { "Barista".to_string() } else { format!("Barista {}", b + 1) };
+            let label = if lanes.len() == 1 { "Barista".to_string() } else { format!("No. {}", b + 1) };
             html! { <text class="lane-label" x="8" y={y.to_string()}>{ label }</text> }
         })
         .collect();
@@ -124,7 +124,7 @@ pub(crate) fn BaristaAnimation() -> Html {
     let state = if *playing { "running" } else { "idle" };
     html! {
         <figure class={classes!("widget", "barista", (!*playing).then_some("paused"))} data-widget="barista" data-state={state}>
-            <svg ref={svg} viewBox="0 0 576 272" role="img" aria-labelledby="barista-title barista-desc">
+            <svg ref={svg} viewBox="0 0 440 272" role="img" aria-labelledby="barista-title barista-desc">
                 <title id="barista-title">{ "One barista alternating between three orders, compared with three baristas working at once" }</title>
                 <desc id="barista-desc">{ "Top: a single barista does one step of order A, then B, then C, and around again, so all three \
                     orders are in progress together and finish after 7, 8 and 9 minutes. Bottom: three baristas each make \

@@ -1,6 +1,8 @@
 //! Reusable view pieces: the widget frame, the thread status, and the widgets themselves.
 
 pub(crate) mod barista;
+pub(crate) mod event_loop;
 pub(crate) mod prime_count;
+pub(crate) mod responsiveness;
 pub(crate) mod thread_status;
 pub(crate) mod widget;

@@ -2,8 +2,9 @@
 //! counts every possible schedule exactly (the language is `shared/explorer-language.md`).
 //!
 //! Pure logic: no browser imports, no clocks, no hand-made threads. [`explore`] in
-//! [`Mode::Sequential`] never touches rayon, so a single-threaded caller can run it; in
-//! [`Mode::Parallel`] it discovers states on the rayon pool and gives the identical report.
+//! [`Mode::Sequential`] never touches rayon, so a single-threaded caller can run it (and
+//! [`Exploration`] runs it a slice at a time, to yield between slices); in [`Mode::Parallel`]
+//! it discovers states on the rayon pool and gives the identical report.
 //!
 //! ```
 //! use interleave::explorer::{explore, parse, ExploreControl, Limits};
@@ -18,8 +19,8 @@ mod parse;
 pub mod programs;
 
 pub use explore::{
-    explore, explore_machine, shortest_schedule, ExploreControl, ExploreError, Limits, Mode, Outcome,
-    Reachable, Report, Target,
+    explore, explore_machine, shortest_schedule, Exploration, ExploreControl, ExploreError, Limits, Mode,
+    Outcome, Reachable, Report, Target,
 };
 pub use machine::{Machine, State, Status, ThreadId, ThreadState, ThreadView, ATOMIC_FUEL};
 pub use parse::{parse, ParseError, Program, MAX_DEPTH, MAX_EXPR_NODES};

@@ -5,11 +5,15 @@
 
 pub mod barista;
 pub mod content;
+pub mod event_loop_lab;
+pub mod explorer;
 pub mod jobs;
 pub mod kernels;
 pub mod numbers;
 pub mod progress;
+pub mod responsiveness;
 pub mod search;
+pub mod stepper;
 
 #[cfg(target_arch = "wasm32")]
 mod app;

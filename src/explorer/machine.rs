@@ -93,7 +93,7 @@ pub(crate) enum Ending {
     Error,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 enum CExpr {
     Int(i64),
     Temp(u32),
@@ -103,14 +103,14 @@ enum CExpr {
     Bin(BinOp, Box<CExpr>, Box<CExpr>),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 enum AStmt {
     Set(Place, CExpr),
     If(CExpr, Vec<AStmt>, Vec<AStmt>),
     While(CExpr, Vec<AStmt>),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 enum Op {
     Read { var: u32, temp: u32 },
     Set { read: Option<(u32, u32)>, place: Place, expr: CExpr, temps: u32 },
@@ -162,6 +162,8 @@ pub struct Machine {
     shared_base: usize,
     lock_base: usize,
     sem_base: usize,
+    /// Groups (two or more) of threads with identical code, for symmetry reduction.
+    groups: Vec<Vec<ThreadId>>,
 }
 
 impl Machine {
@@ -199,8 +201,17 @@ impl Machine {
                 n_temps: max_temps as usize,
             });
         }
+        let mut groups: Vec<Vec<ThreadId>> = Vec::new();
+        for t in 0..threads.len() {
+            match groups.iter_mut().find(|g| same_code(&threads[g[0]], &threads[t])) {
+                Some(g) => g.push(t),
+                None => groups.push(vec![t]),
+            }
+        }
+        groups.retain(|g| g.len() > 1);
         Machine {
             threads,
+            groups,
             shared: program.shared.clone(),
             locks: program.locks.clone(),
             sems: program.sems.clone(),
@@ -263,7 +274,11 @@ impl Machine {
         }
         if let Some(t) = (0..self.threads.len()).find(|&t| w[t] < 0) {
             let (pc, code) = decode_error(w[t]);
-            return Status::Error { thread: t, line: self.line_at(t, pc), message: self.error_message(t, pc, code) };
+            return Status::Error {
+                thread: t,
+                line: self.line_at(t, pc),
+                message: self.error_message(t, pc, code),
+            };
         }
         let mut en = Vec::new();
         self.enabled_into(w, &mut en);
@@ -373,7 +388,11 @@ impl Machine {
     }
 
     pub(crate) fn values_of(&self, w: &[i64]) -> BTreeMap<String, i64> {
-        self.shared.iter().enumerate().map(|(i, (n, _))| (n.clone(), w.get(self.shared_base + i).copied().unwrap_or(0))).collect()
+        self.shared
+            .iter()
+            .enumerate()
+            .map(|(i, (n, _))| (n.clone(), w.get(self.shared_base + i).copied().unwrap_or(0)))
+            .collect()
     }
 
     pub(crate) fn checks_pass(&self, w: &[i64]) -> bool {
@@ -464,6 +483,48 @@ impl Machine {
         w[t] = next as i64;
     }
 
+    /// Whether some threads have identical code (so [`Machine::canonicalize`] can merge states).
+    pub(crate) fn has_symmetry(&self) -> bool {
+        !self.groups.is_empty()
+    }
+
+    /// Rewrites `w` to the one representative of all states that differ from it only by
+    /// swapping threads with identical code: within each group, threads sorted by their
+    /// position, registers, temporaries and locks held (lock holders renamed to match).
+    pub(crate) fn canonicalize(&self, w: &mut [i64]) {
+        for g in &self.groups {
+            if g.windows(2).all(|p| self.compare_threads(w, p[0], p[1]) != std::cmp::Ordering::Greater) {
+                continue;
+            }
+            let mut order = g.clone();
+            order.sort_by(|&a, &b| self.compare_threads(w, a, b));
+            let old = w.to_vec();
+            for (&to, &from) in g.iter().zip(&order) {
+                w[to] = old[from];
+                let (a, b) = (self.local_range(to), self.local_range(from));
+                w[a].copy_from_slice(&old[b]);
+            }
+            for slot in self.lock_base..self.sem_base {
+                let h = old[slot];
+                if let Some(pos) = order.iter().position(|&o| h == o as i64 + 1) {
+                    w[slot] = g[pos] as i64 + 1;
+                }
+            }
+        }
+    }
+
+    fn local_range(&self, t: ThreadId) -> std::ops::Range<usize> {
+        let c = &self.threads[t];
+        c.regs..c.temps + c.n_temps
+    }
+
+    fn compare_threads(&self, w: &[i64], a: ThreadId, b: ThreadId) -> std::cmp::Ordering {
+        w[a].cmp(&w[b]).then_with(|| w[self.local_range(a)].cmp(&w[self.local_range(b)])).then_with(|| {
+            let held = |t: ThreadId| (self.lock_base..self.sem_base).map(move |s| w[s] == t as i64 + 1);
+            held(a).cmp(held(b))
+        })
+    }
+
     fn line_at(&self, t: ThreadId, pc: usize) -> usize {
         self.threads[t].instrs.get(pc).map_or(0, |i| i.line as usize)
     }
@@ -477,6 +538,15 @@ impl Machine {
             _ => "division by zero".to_string(),
         }
     }
+}
+
+/// Whether two threads run the same code (names, lines and texts aside).
+fn same_code(a: &ThreadCode, b: &ThreadCode) -> bool {
+    a.start == b.start
+        && a.reg_names.len() == b.reg_names.len()
+        && a.n_temps == b.n_temps
+        && a.instrs.len() == b.instrs.len()
+        && a.instrs.iter().zip(&b.instrs).all(|(x, y)| x.op == y.op && x.next == y.next)
 }
 
 fn fail(w: &mut [i64], t: ThreadId, pc: usize, code: i64) {

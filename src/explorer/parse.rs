@@ -178,14 +178,11 @@ impl BinOp {
 }
 
 const KEYWORDS: &[&str] = &[
-    "shared", "lock", "sem", "thread", "if", "else", "while", "atomic", "unlock", "wait", "signal",
-    "check",
+    "shared", "lock", "sem", "thread", "if", "else", "while", "atomic", "unlock", "wait", "signal", "check",
 ];
 
-const SYMBOLS: &[&str] = &[
-    "==", "!=", "<=", ">=", "&&", "||", "{", "}", "(", ")", "=", "<", ">", "+", "-", "*", "/", "%",
-    "!",
-];
+const SYMBOLS: &[&str] =
+    &["==", "!=", "<=", ">=", "&&", "||", "{", "}", "(", ")", "=", "<", ">", "+", "-", "*", "/", "%", "!"];
 
 #[derive(Debug, Clone, PartialEq)]
 enum Tok {
@@ -360,7 +357,7 @@ impl Parser {
     }
 
     fn expect_sym(&mut self, sym: &str, what: &str) -> PResult<Token> {
-        if self.peek().tok == Tok::Sym(leak_sym(sym)) {
+        if matches!(self.peek().tok, Tok::Sym(s) if s == sym) {
             Ok(self.bump())
         } else {
             self.expected(what)
@@ -426,10 +423,7 @@ impl Parser {
                 Tok::Eof => break,
                 Tok::Ident(k) if k == "shared" || k == "lock" || k == "sem" => {
                     if !threads.is_empty() {
-                        return self.error_at(
-                            &t,
-                            format!("`{k}` declarations must come before the threads"),
-                        );
+                        return self.error_at(&t, format!("`{k}` declarations must come before the threads"));
                     }
                     self.declaration()?;
                 }
@@ -614,9 +608,7 @@ impl Parser {
                     Some("a shared variable") => {
                         Place::Shared(self.shared.iter().position(|(n, _)| *n == name).unwrap_or(0))
                     }
-                    Some(k) => {
-                        return self.error_at(&nt, format!("cannot assign to `{name}`: it is {k}"))
-                    }
+                    Some(k) => return self.error_at(&nt, format!("cannot assign to `{name}`: it is {k}")),
                     None => Place::Reg(self.register(&name)),
                 };
                 self.expect_sym("=", &format!("`=` after `{name}` (a statement here is an assignment)"))?;
@@ -663,7 +655,9 @@ impl Parser {
             let t = self.peek().clone();
             return self.error_at(
                 &t,
-                format!("expression is too long (the limit is {MAX_EXPR_NODES} numbers, names and operators)"),
+                format!(
+                    "expression is too long (the limit is {MAX_EXPR_NODES} numbers, names and operators)"
+                ),
             );
         }
         Ok(())
@@ -675,20 +669,21 @@ impl Parser {
 
     fn binary(&mut self, scope: Scope, min_prec: u8) -> PResult<Expr> {
         let mut lhs = self.unary(scope)?;
-        loop {
-            let op = match &self.peek().tok {
-                Tok::Sym(s) => match BinOp::from_symbol(s) {
-                    Some(op) if op.precedence() >= min_prec => op,
-                    _ => break,
-                },
-                _ => break,
-            };
+        while let Some(op) = self.operator_at_least(min_prec) {
             self.bump();
             self.node()?;
             let rhs = self.binary(scope, op.precedence() + 1)?;
             lhs = Expr::Bin(op, Box::new(lhs), Box::new(rhs));
         }
         Ok(lhs)
+    }
+
+    /// The binary operator at the cursor, if it binds at least as tightly as `min_prec`.
+    fn operator_at_least(&self, min_prec: u8) -> Option<BinOp> {
+        match &self.peek().tok {
+            Tok::Sym(s) => BinOp::from_symbol(s).filter(|op| op.precedence() >= min_prec),
+            _ => None,
+        }
     }
 
     fn unary(&mut self, scope: Scope) -> PResult<Expr> {
@@ -700,7 +695,9 @@ impl Parser {
                 if *op == "-" {
                     if let Tok::Int(m) = self.peek().tok {
                         let it = self.bump();
-                        return int_value(m, true).map(Expr::Int).map_or_else(|| self.error_at(&it, too_large()), Ok);
+                        return int_value(m, true)
+                            .map(Expr::Int)
+                            .map_or_else(|| self.error_at(&it, too_large()), Ok);
                     }
                 }
                 self.enter()?;
@@ -763,8 +760,4 @@ fn int_value(m: Option<u64>, negative: bool) -> Option<i64> {
     } else {
         i64::try_from(m).ok()
     }
-}
-
-fn leak_sym(s: &str) -> &'static str {
-    SYMBOLS.iter().find(|x| **x == s).copied().unwrap_or("")
 }

@@ -284,7 +284,8 @@ pub const CHALLENGES: &[Challenge] = &[
         id: "both-inside",
         title: "Get both threads inside",
         program: "broken-flags",
-        task: "Each thread raises a flag to keep the other out. Make both threads enter the critical section.",
+        task:
+            "Each thread raises a flag to keep the other out. Make both threads enter the critical section.",
         goal: Goal::Outcome("both == 1"),
     },
     Challenge {
@@ -299,7 +300,9 @@ pub const CHALLENGES: &[Challenge] = &[
 /// Whether `state` of `machine` reaches `goal` (a goal is only reached where a schedule ends).
 pub fn is_solved(goal: &Goal, machine: &Machine, state: &State) -> bool {
     match (goal, machine.status(state)) {
-        (Goal::Outcome(cond), Status::Complete { .. }) => machine.condition_holds(cond, state).unwrap_or(false),
+        (Goal::Outcome(cond), Status::Complete { .. }) => {
+            machine.condition_holds(cond, state).unwrap_or(false)
+        }
         (Goal::Bad, Status::Complete { bad }) => bad,
         (Goal::Deadlock, Status::Deadlock) => true,
         (Goal::Error, Status::Error { .. }) => true,

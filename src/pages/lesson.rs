@@ -7,6 +7,8 @@ use yew_router::prelude::*;
 
 use crate::app::Route;
 use crate::components::barista::BaristaAnimation;
+use crate::components::event_loop::EventLoopLab;
+use crate::components::responsiveness::ResponsivenessMeter;
 use crate::components::prime_count::PrimeCountLab;
 use crate::components::widget::ComingSoon;
 use crate::content::{self, Block, Lesson, LESSONS};
@@ -17,6 +19,8 @@ use crate::state::{Action, SavedHandle};
 fn widget(name: &'static str) -> Html {
     match name {
         "barista" => html! { <BaristaAnimation /> },
+        "event-loop" => html! { <EventLoopLab /> },
+        "responsiveness" => html! { <ResponsivenessMeter /> },
         "prime-count" => html! { <PrimeCountLab /> },
         other => html! { <ComingSoon name={other} /> },
     }

@@ -1,0 +1,238 @@
+//! The event-loop lab's logic: settings checked before a run, latencies drawn, and the figures
+//! of a run summed up and explained. The tasks themselves are real futures in the browser.
+
+use serde::Serialize;
+
+/// How the tasks are awaited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Await each task before starting the next.
+    Sequential,
+    /// Start every task, then await them all.
+    Concurrent,
+}
+
+impl Mode {
+    /// The name used in results and on the page.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Sequential => "sequential",
+            Mode::Concurrent => "concurrent",
+        }
+    }
+}
+
+/// A run's settings, as checked by [`Settings::parse`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Number of tasks.
+    pub tasks: u32,
+    /// Shortest simulated I/O wait, ms.
+    pub latency_min_ms: u32,
+    /// Longest simulated I/O wait, ms (equal to the shortest for a fixed latency).
+    pub latency_max_ms: u32,
+    /// Real computation per task after its wait, ms.
+    pub cpu_ms: f64,
+    /// Sequential or concurrent.
+    pub mode: Mode,
+}
+
+/// Most tasks in one run.
+pub const MAX_TASKS: u32 = 10_000;
+/// Longest latency, ms.
+pub const MAX_LATENCY_MS: u32 = 10_000;
+/// Most computation per task, ms.
+pub const MAX_CPU_MS: f64 = 100.0;
+/// Most computation in one run, ms: beyond it the page would be busy for too long.
+pub const MAX_CPU_TOTAL_MS: f64 = 10_000.0;
+/// Longest expected run, ms.
+pub const MAX_RUN_MS: f64 = 120_000.0;
+
+fn number<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, String> {
+    let cleaned: String = text.chars().filter(|c| !matches!(c, '_' | ',' | ' ')).collect();
+    cleaned.parse().map_err(|_| format!("{what}: “{}” is not a number.", text.trim()))
+}
+
+impl Settings {
+    /// Reads the settings typed by the learner, refusing what is out of range, with the reason.
+    pub fn parse(tasks: &str, latency_min: &str, latency_max: &str, cpu_ms: &str, mode: Mode) -> Result<Self, String> {
+        let settings = Settings {
+            tasks: number(tasks, "Tasks")?,
+            latency_min_ms: number(latency_min, "Shortest wait")?,
+            latency_max_ms: number(latency_max, "Longest wait")?,
+            cpu_ms: number(cpu_ms, "Computation per task")?,
+            mode,
+        };
+        settings.check()?;
+        Ok(settings)
+    }
+
+    /// Checks every limit; the message says which one and why.
+    pub fn check(&self) -> Result<(), String> {
+        if !(1..=MAX_TASKS).contains(&self.tasks) {
+            return Err(format!("Tasks must be from 1 to {MAX_TASKS} (you asked for {}).", self.tasks));
+        }
+        if self.latency_max_ms > MAX_LATENCY_MS {
+            return Err(format!("A wait can be at most {MAX_LATENCY_MS} ms (you asked for {}).", self.latency_max_ms));
+        }
+        if self.latency_min_ms > self.latency_max_ms {
+            return Err(format!(
+                "The shortest wait ({} ms) is longer than the longest ({} ms).",
+                self.latency_min_ms, self.latency_max_ms
+            ));
+        }
+        if !(0.0..=MAX_CPU_MS).contains(&self.cpu_ms) || self.cpu_ms.is_nan() {
+            return Err(format!("Computation per task must be from 0 to {MAX_CPU_MS} ms (you asked for {}).", self.cpu_ms));
+        }
+        let cpu_total = self.cpu_ms * f64::from(self.tasks);
+        if cpu_total > MAX_CPU_TOTAL_MS {
+            return Err(format!(
+                "That is {:.0} ms of computation on the page's one thread, more than the {:.0} ms allowed: \
+                 use fewer tasks or less computation each.",
+                cpu_total, MAX_CPU_TOTAL_MS
+            ));
+        }
+        let expected = self.expected_wall_ms_upper();
+        if expected > MAX_RUN_MS {
+            return Err(format!(
+                "This run would take about {:.0} s, more than the {:.0} s allowed: {}.",
+                expected / 1000.0,
+                MAX_RUN_MS / 1000.0,
+                if self.mode == Mode::Sequential { "run fewer tasks, or run them concurrently" } else { "shorten the waits" }
+            ));
+        }
+        Ok(())
+    }
+
+    /// The longest a run could take in theory (every wait at its maximum).
+    pub fn expected_wall_ms_upper(&self) -> f64 {
+        let cpu = self.cpu_ms * f64::from(self.tasks);
+        let wait = f64::from(self.latency_max_ms);
+        match self.mode {
+            Mode::Sequential => wait * f64::from(self.tasks) + cpu,
+            Mode::Concurrent => wait + cpu,
+        }
+    }
+
+    /// Each task's wait, drawn evenly between the shortest and longest from `seed`.
+    pub fn latencies(&self, seed: u64) -> Vec<u32> {
+        let mut state = seed;
+        let span = u64::from(self.latency_max_ms - self.latency_min_ms) + 1;
+        (0..self.tasks).map(|_| self.latency_min_ms + (splitmix64(&mut state) % span) as u32).collect()
+    }
+}
+
+/// SplitMix64: a small, well-known generator; good enough to spread simulated latencies.
+fn splitmix64(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The figures of one run (published as the widget's `data-result`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    /// `sequential` or `concurrent`.
+    pub mode: Mode,
+    /// Number of tasks.
+    pub tasks: u32,
+    /// Wall-clock time of the whole run.
+    pub wall_ms: f64,
+    /// Sum of the tasks' waits.
+    pub sum_latency_ms: f64,
+    /// Longest single wait.
+    pub max_latency_ms: f64,
+    /// Computation actually done, all tasks together.
+    pub cpu_ms_total: f64,
+}
+
+impl Summary {
+    /// Sums up a run from its latencies, the computation measured, and the wall time.
+    pub fn new(mode: Mode, latencies: &[u32], cpu_ms_total: f64, wall_ms: f64) -> Self {
+        let round = |x: f64| (x * 10.0).round() / 10.0;
+        Summary {
+            mode,
+            tasks: latencies.len() as u32,
+            wall_ms: round(wall_ms),
+            sum_latency_ms: latencies.iter().map(|&l| f64::from(l)).sum(),
+            max_latency_ms: latencies.iter().copied().max().map_or(0.0, f64::from),
+            cpu_ms_total: round(cpu_ms_total),
+        }
+    }
+
+    /// One sentence that explains the wall time from the other figures.
+    pub fn explain(&self) -> String {
+        let ideal = match self.mode {
+            Mode::Concurrent => self.max_latency_ms + self.cpu_ms_total,
+            Mode::Sequential => self.sum_latency_ms + self.cpu_ms_total,
+        };
+        let overhead = self.wall_ms - ideal;
+        match self.mode {
+            Mode::Concurrent => format!(
+                "All {} waits overlapped, so the run took about the longest wait ({:.0} ms) plus all the computation \
+                 ({:.0} ms), which cannot overlap on one thread: {:.0} ms expected, {:.0} ms measured ({:+.0} ms of \
+                 timer and scheduling slack), instead of the {:.0} ms the waits add up to.",
+                self.tasks, self.max_latency_ms, self.cpu_ms_total, ideal, self.wall_ms, overhead, self.sum_latency_ms
+            ),
+            Mode::Sequential => format!(
+                "Each task waited for the one before, so the run took the sum of the waits ({:.0} ms) plus the \
+                 computation ({:.0} ms): {:.0} ms expected, {:.0} ms measured ({:+.0} ms of timer slack).",
+                self.sum_latency_ms, self.cpu_ms_total, ideal, self.wall_ms, overhead
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(tasks: &str, min: &str, max: &str, cpu: &str, mode: Mode) -> Result<Settings, String> {
+        Settings::parse(tasks, min, max, cpu, mode)
+    }
+
+    // Sensible settings pass; each limit is refused with a reason naming it.
+    #[test]
+    fn limits_are_refused_with_reasons() {
+        assert!(settings("200", "100", "100", "0", Mode::Concurrent).is_ok());
+        assert!(settings("10,000", "100", "100", "0", Mode::Concurrent).is_ok());
+        assert!(settings("0", "1", "1", "0", Mode::Concurrent).unwrap_err().contains("from 1 to 10000"));
+        assert!(settings("10001", "1", "1", "0", Mode::Concurrent).unwrap_err().contains("10001"));
+        assert!(settings("5", "50", "10", "0", Mode::Concurrent).unwrap_err().contains("shortest wait"));
+        assert!(settings("5", "1", "20000", "0", Mode::Concurrent).unwrap_err().contains("at most 10000"));
+        assert!(settings("5", "1", "1", "-1", Mode::Concurrent).unwrap_err().contains("from 0 to 100"));
+        assert!(settings("1000", "1", "1", "50", Mode::Concurrent).unwrap_err().contains("50000 ms of computation"));
+        assert!(settings("2000", "100", "100", "0", Mode::Sequential).unwrap_err().contains("run them concurrently"));
+        assert!(settings("ten", "1", "1", "0", Mode::Concurrent).unwrap_err().contains("not a number"));
+    }
+
+    // Latencies stay in range, are reproducible from a seed, and a fixed latency is fixed.
+    #[test]
+    fn latencies() {
+        let s = settings("1000", "20", "80", "0", Mode::Concurrent).unwrap();
+        let a = s.latencies(7);
+        assert_eq!(a, s.latencies(7));
+        assert!(a.iter().all(|&l| (20..=80).contains(&l)));
+        assert!(a.iter().any(|&l| l < 30) && a.iter().any(|&l| l > 70), "spread over the range");
+        let fixed = settings("10", "100", "100", "0", Mode::Sequential).unwrap();
+        assert!(fixed.latencies(1).iter().all(|&l| l == 100));
+    }
+
+    // The summary adds up, and the explanation quotes the right expectation for each mode.
+    #[test]
+    fn summary_and_explanation() {
+        let s = Summary::new(Mode::Concurrent, &[100, 300, 200], 30.0, 342.0);
+        assert_eq!((s.sum_latency_ms, s.max_latency_ms, s.tasks), (600.0, 300.0, 3));
+        assert!(s.explain().contains("330 ms expected, 342 ms measured (+12 ms"), "{}", s.explain());
+        let s = Summary::new(Mode::Sequential, &[100, 300, 200], 30.0, 640.0);
+        assert!(s.explain().contains("630 ms expected, 640 ms measured"), "{}", s.explain());
+        let json = serde_json::to_value(&s).unwrap();
+        for key in ["mode", "tasks", "wall_ms", "sum_latency_ms", "max_latency_ms", "cpu_ms_total"] {
+            assert!(json.get(key).is_some(), "{key}");
+        }
+        assert_eq!(json["mode"], "sequential");
+    }
+}

@@ -1,0 +1,103 @@
+//! The responsiveness meter's logic: job sizes it accepts, and the table of tries it keeps.
+
+use serde::Serialize;
+
+/// How the meter's CPU-bound job is run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RunMode {
+    /// On the main thread, in one go: the page freezes.
+    MainThread,
+    /// On the main thread in slices that yield to the event loop: smooth, no faster.
+    Sliced,
+    /// On the worker pool: smooth and faster.
+    Pool,
+}
+
+impl RunMode {
+    /// Every mode, in the order the page offers them.
+    pub const ALL: [RunMode; 3] = [RunMode::MainThread, RunMode::Sliced, RunMode::Pool];
+
+    /// The name used in results.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunMode::MainThread => "main-thread",
+            RunMode::Sliced => "sliced",
+            RunMode::Pool => "pool",
+        }
+    }
+
+    /// How the page names the mode.
+    pub fn label(self) -> &'static str {
+        match self {
+            RunMode::MainThread => "Main thread, in one go",
+            RunMode::Sliced => "Main thread, in slices",
+            RunMode::Pool => "Worker pool",
+        }
+    }
+}
+
+/// Largest job: counting primes below this freezes a phone for a few seconds in one go.
+pub const MAX_LIMIT: u64 = 20_000_000;
+/// Smallest job worth measuring.
+pub const MIN_LIMIT: u64 = 100_000;
+
+/// Reads the job size, refusing sizes that are too small to measure or would freeze too long.
+pub fn parse_limit(text: &str) -> Result<u64, String> {
+    let cleaned: String = text.chars().filter(|c| !matches!(c, '_' | ',' | ' ')).collect();
+    let n: u64 = cleaned.parse().map_err(|_| format!("“{}” is not a whole number.", text.trim()))?;
+    if n < MIN_LIMIT {
+        return Err(format!("Use at least {MIN_LIMIT}: smaller jobs finish before a frame is missed."));
+    }
+    if n > MAX_LIMIT {
+        return Err(format!(
+            "At most {MAX_LIMIT}: in one go a larger job would freeze this page for many seconds."
+        ));
+    }
+    Ok(n)
+}
+
+/// One try, as shown in the table and published as `data-result`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Try {
+    /// How the job ran.
+    pub mode: RunMode,
+    /// Wall time of the job.
+    pub wall_ms: f64,
+    /// Longest gap between two animation frames during the job.
+    pub max_frame_gap_ms: f64,
+    /// Long tasks (> 50 ms) the browser reported during the job (`None` where it cannot).
+    pub long_tasks: Option<u32>,
+}
+
+impl Try {
+    /// Whether the page stayed smooth: no frame gap long enough to notice (100 ms).
+    pub fn smooth(&self) -> bool {
+        self.max_frame_gap_ms < 100.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Limits are enforced with reasons; separators are accepted.
+    #[test]
+    fn limits() {
+        assert_eq!(parse_limit("3,000,000"), Ok(3_000_000));
+        assert!(parse_limit("10").unwrap_err().contains("at least"));
+        assert!(parse_limit("30000000").unwrap_err().contains("freeze"));
+        assert!(parse_limit("x").unwrap_err().contains("not a whole number"));
+    }
+
+    // The JSON carries the four figures with the mode's published name.
+    #[test]
+    fn json_shape() {
+        let t = Try { mode: RunMode::MainThread, wall_ms: 812.0, max_frame_gap_ms: 815.5, long_tasks: Some(1) };
+        let v = serde_json::to_value(&t).unwrap();
+        assert_eq!(v["mode"], "main-thread");
+        assert_eq!(v["long_tasks"], 1);
+        assert!(!t.smooth());
+        assert_eq!(RunMode::ALL.map(RunMode::as_str), ["main-thread", "sliced", "pool"]);
+    }
+}

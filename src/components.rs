@@ -4,5 +4,6 @@ pub(crate) mod barista;
 pub(crate) mod event_loop;
 pub(crate) mod prime_count;
 pub(crate) mod responsiveness;
+pub(crate) mod stepper;
 pub(crate) mod thread_status;
 pub(crate) mod widget;

@@ -9,6 +9,7 @@ use crate::app::Route;
 use crate::components::barista::BaristaAnimation;
 use crate::components::event_loop::EventLoopLab;
 use crate::components::responsiveness::ResponsivenessMeter;
+use crate::components::stepper::EventLoopStepper;
 use crate::components::prime_count::PrimeCountLab;
 use crate::components::widget::ComingSoon;
 use crate::content::{self, Block, Lesson, LESSONS};
@@ -21,6 +22,7 @@ fn widget(name: &'static str) -> Html {
         "barista" => html! { <BaristaAnimation /> },
         "event-loop" => html! { <EventLoopLab /> },
         "responsiveness" => html! { <ResponsivenessMeter /> },
+        "event-loop-stepper" => html! { <EventLoopStepper /> },
         "prime-count" => html! { <PrimeCountLab /> },
         other => html! { <ComingSoon name={other} /> },
     }

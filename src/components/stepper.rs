@@ -1,0 +1,142 @@
+//! The event-loop stepper: step a JavaScript program through the call stack, the microtask and
+//! task queues and the timers, forward and back, after predicting what it prints.
+
+use serde::Serialize;
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+use crate::components::widget::{RunState, WidgetFrame};
+use crate::stepper::{check_prediction, log_texts, programs, Sim};
+
+#[derive(Serialize)]
+struct StepperResult<'a> {
+    program: &'a str,
+    steps: usize,
+    output: Vec<&'a str>,
+    prediction_correct: Option<bool>,
+}
+
+fn queue(title: &str, items: Html, empty: bool) -> Html {
+    html! {
+        <section class="loop-box">
+            <h3>{ title }</h3>
+            if empty { <p class="empty">{ "empty" }</p> } else { <ol>{ items }</ol> }
+        </section>
+    }
+}
+
+#[function_component]
+pub(crate) fn EventLoopStepper() -> Html {
+    let index = use_state(|| 0usize);
+    let sim = use_mut_ref(|| Sim::new(&programs()[0]));
+    let prediction = use_state(Vec::<String>::new);
+    let redraw = use_force_update();
+
+    let program = &programs()[*index];
+    let choose = {
+        let (index, sim, prediction) = (index.clone(), sim.clone(), prediction.clone());
+        Callback::from(move |e: Event| {
+            let i: usize = e.target_unchecked_into::<HtmlSelectElement>().value().parse().unwrap_or(0);
+            *sim.borrow_mut() = Sim::new(&programs()[i]);
+            prediction.set(Vec::new());
+            index.set(i);
+        })
+    };
+    let act = |f: fn(&mut Sim)| {
+        let (sim, redraw) = (sim.clone(), redraw.clone());
+        Callback::from(move |_| {
+            f(&mut sim.borrow_mut());
+            redraw.force_update();
+        })
+    };
+    let pick = |text: String| {
+        let prediction = prediction.clone();
+        Callback::from(move |_| {
+            let mut p = (*prediction).clone();
+            p.push(text.clone());
+            prediction.set(p);
+        })
+    };
+    let clear = {
+        let prediction = prediction.clone();
+        Callback::from(move |_| prediction.set(Vec::new()))
+    };
+
+    let s = sim.borrow();
+    let snap = s.snapshot();
+    let tokens = log_texts(program);
+    let remaining: Vec<String> = tokens
+        .iter()
+        .filter(|t| prediction.iter().filter(|p| p == t).count() < tokens.iter().filter(|u| u == t).count())
+        .cloned()
+        .collect();
+    let verdict = (s.finished() && !prediction.is_empty()).then(|| check_prediction(program, &prediction));
+    let state = if s.finished() { RunState::Done } else if s.at_start() { RunState::Idle } else { RunState::Running };
+    let result = s.finished().then(|| {
+        AttrValue::from(
+            serde_json::to_string(&StepperResult {
+                program: program.id,
+                steps: s.steps_taken(),
+                output: snap.console.iter().map(|(t, _)| t.as_str()).collect(),
+                prediction_correct: verdict.as_ref().map(|v| v.correct),
+            })
+            .unwrap_or_default(),
+        )
+    });
+
+    html! {
+        <WidgetFrame name="event-loop-stepper" title="Event-loop stepper" {state} {result}>
+            <div class="controls">
+                <label for="stepper-program">{ "Program" }</label>
+                <select id="stepper-program" onchange={choose}>
+                    { for programs().iter().enumerate().map(|(i, p)| html! {
+                        <option value={i.to_string()} selected={i == *index}>{ p.title }</option>
+                    }) }
+                </select>
+            </div>
+            <p class="help">{ program.explain }</p>
+            <section class="predict" aria-label="Predict the output">
+                <p><strong>{ "Predict first: " }</strong>{ "click the lines in the order you think they will be printed." }</p>
+                <div class="chips">
+                    { for remaining.iter().map(|t| html! { <button type="button" class="chip" onclick={pick(t.clone())}>{ t }</button> }) }
+                    if !prediction.is_empty() { <button type="button" class="chip clear" onclick={clear}>{ "Clear" }</button> }
+                </div>
+                if !prediction.is_empty() {
+                    <p class="predicted">{ "Your order: " }{ prediction.join(" → ") }</p>
+                }
+                if let Some(v) = verdict.as_ref() {
+                    <p class={classes!(if v.correct { "outcome" } else { "refusal" })} role="status" data-testid="prediction-verdict">
+                        { if v.correct { "Your prediction was right.".to_string() } else {
+                            format!("Not quite: the output was {}. The first difference is line {}.",
+                                v.expected.join(" → "), v.first_difference.map_or(0, |i| i + 1))
+                        } }
+                    </p>
+                }
+            </section>
+            <div class="controls stepper-buttons">
+                <button type="button" onclick={act(Sim::reset)} disabled={s.at_start()}>{ "Reset" }</button>
+                <button type="button" onclick={act(|s| { s.back(); })} disabled={s.at_start()}>{ "◀ Back" }</button>
+                <button type="button" class="primary" onclick={act(|s| { s.step(); })} disabled={s.finished()}>{ "Step ▶" }</button>
+                <button type="button" onclick={act(Sim::run_to_end)} disabled={s.finished()}>{ "Run to end" }</button>
+                <span class="clock">{ format!("step {} · {} ms · {}", snap.step, snap.now_ms, snap.phase.label()) }</span>
+            </div>
+            <p class="step-note" role="status" aria-live="polite">{ &snap.note }</p>
+            <div class="loop-grid">
+                <section class="loop-box source">
+                    <h3>{ "Code" }</h3>
+                    <ol class="code-lines">
+                        { for program.source.iter().enumerate().map(|(i, line)| html! {
+                            <li class={classes!((snap.current_line == Some(i)).then_some("current"))}
+                                aria-current={(snap.current_line == Some(i)).then_some("step")}><code>{ *line }</code></li>
+                        }) }
+                    </ol>
+                </section>
+                { queue("Call stack (top first)", snap.call_stack.iter().rev().map(|f| html! { <li>{ &f.name }</li> }).collect(), snap.call_stack.is_empty()) }
+                { queue("Microtask queue", snap.microtask_queue.iter().map(|m| html! { <li>{ m }</li> }).collect(), snap.microtask_queue.is_empty()) }
+                { queue("Task queue", snap.task_queue.iter().map(|m| html! { <li>{ m }</li> }).collect(), snap.task_queue.is_empty()) }
+                { queue("Timers", snap.timers.iter().map(|(l, due)| html! { <li>{ format!("{l} — due at {due} ms") }</li> }).collect(), snap.timers.is_empty()) }
+                { queue("Console", snap.console.iter().map(|(t, ms)| html! { <li><code>{ t }</code><span class="at">{ format!(" at {ms} ms") }</span></li> }).collect(), snap.console.is_empty()) }
+            </div>
+        </WidgetFrame>
+    }
+}

@@ -31,7 +31,7 @@ fn main() {
         for b in &l.blocks {
             match b {
                 loader::Block::Html(h) => write!(out, "Block::Html({h:?}), ").unwrap(),
-                loader::Block::Widget(w) => write!(out, "Block::Widget({w:?}), ").unwrap(),
+                loader::Block::Widget { name, arg } => write!(out, "Block::Widget {{ name: {name:?}, arg: {arg:?} }}, ").unwrap(),
             }
         }
         out.push_str("],\n    headings: &[");

@@ -2,6 +2,7 @@
 
 pub(crate) mod barista;
 pub(crate) mod event_loop;
+pub(crate) mod explorer;
 pub(crate) mod prime_count;
 pub(crate) mod responsiveness;
 pub(crate) mod stepper;

@@ -12,8 +12,13 @@ pub mod loader;
 pub enum Block {
     /// Rendered, trusted HTML (the loader rejects raw HTML in sources).
     Html(&'static str),
-    /// A live widget, by name.
-    Widget(&'static str),
+    /// A live widget, by name, with the directive's optional argument.
+    Widget {
+        /// Widget name.
+        name: &'static str,
+        /// The directive's argument, if any.
+        arg: Option<&'static str>,
+    },
 }
 
 /// A section heading of a lesson.

@@ -141,6 +141,18 @@ pub fn spawn_on_pool<J: Job>(
     async move { rx.await.unwrap_or(Err(JobError::Lost)) }
 }
 
+/// Hands a one-off closure to the rayon pool and returns a future of its result, for work that
+/// is not a divisible [`Job`] (it may use rayon inside). The caller is never blocked.
+pub fn spawn_task<T: Send + 'static>(
+    task: impl FnOnce() -> T + Send + 'static,
+) -> impl Future<Output = Result<T, JobError>> {
+    let (tx, rx) = futures_channel::oneshot::channel();
+    rayon::spawn(move || {
+        let _ = tx.send(task());
+    });
+    async move { rx.await.map_err(|_| JobError::Lost) }
+}
+
 /// A job run one slice at a time on the calling thread, for callers without a pool.
 pub struct Sliced<J: Job> {
     job: Arc<J>,
@@ -260,6 +272,13 @@ mod tests {
         let (sum, _) = futures_executor::block_on(fut).unwrap();
         assert_eq!(sum, 499_500);
         assert_eq!(progress.done(), 1000);
+    }
+
+    // A one-off task runs on the pool and its result comes back through the future.
+    #[test]
+    fn spawn_task_resolves() {
+        let out = futures_executor::block_on(spawn_task(|| rayon::current_thread_index().is_some()));
+        assert_eq!(out, Ok(true));
     }
 
     // An empty job finishes at once with the identity.

@@ -24,11 +24,14 @@ pub struct Record {
     /// Slugs of the lessons read.
     #[serde(default)]
     pub lessons_read: BTreeSet<String>,
+    /// Ids of the explorer challenges solved.
+    #[serde(default)]
+    pub challenges_solved: BTreeSet<String>,
 }
 
 impl Default for Record {
     fn default() -> Self {
-        Self { version: VERSION, lessons_read: BTreeSet::new() }
+        Self { version: VERSION, lessons_read: BTreeSet::new(), challenges_solved: BTreeSet::new() }
     }
 }
 

@@ -19,6 +19,7 @@ pub(crate) struct Saved {
 pub(crate) enum Action {
     MarkRead(String),
     MarkUnread(String),
+    SolveChallenge(String),
     DismissNotice,
 }
 
@@ -57,6 +58,11 @@ impl Reducible for Saved {
             }
             Action::MarkUnread(slug) => {
                 if !next.record.lessons_read.remove(&slug) {
+                    return self;
+                }
+            }
+            Action::SolveChallenge(id) => {
+                if !next.record.challenges_solved.insert(id) {
                     return self;
                 }
             }

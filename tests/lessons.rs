@@ -141,3 +141,17 @@ fn code_blocks() {
     assert_eq!(e.line, 9, "{e}");
     assert!(e.message.contains("cobol"));
 }
+
+// A widget's argument names something that exists: an explorer's program is a built-in one.
+#[test]
+fn widget_arguments_exist() {
+    use interleave::content::loader::Block;
+    for lesson in load_dir(Path::new("lessons")).unwrap() {
+        for block in &lesson.blocks {
+            if let Block::Widget { name, arg: Some(arg) } = block {
+                assert_eq!(name, "explorer", "{}: only the explorer takes an argument", lesson.file);
+                assert!(interleave::explorer::programs::builtin(arg).is_some(), "{}: no built-in program `{arg}`", lesson.file);
+            }
+        }
+    }
+}

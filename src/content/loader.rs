@@ -51,8 +51,13 @@ impl fmt::Display for LoadError {
 pub enum Block {
     /// Rendered HTML (no raw HTML from the source is ever passed through).
     Html(String),
-    /// A live widget, by name.
-    Widget(String),
+    /// A live widget, by name, with an optional argument (e.g. the program an explorer loads).
+    Widget {
+        /// Widget name, one of [`WIDGETS`].
+        name: String,
+        /// What follows the name in the directive, if anything.
+        arg: Option<String>,
+    },
 }
 
 /// A section heading, with the anchor it gets.
@@ -113,7 +118,7 @@ impl Lesson {
         self.blocks
             .iter()
             .filter_map(|b| match b {
-                Block::Widget(w) => Some(w.as_str()),
+                Block::Widget { name, .. } => Some(name.as_str()),
                 Block::Html(_) => None,
             })
             .collect()
@@ -233,11 +238,15 @@ fn parse_with_links(file: &str, source: &str) -> Result<(Lesson, Vec<LessonLink>
             in_fence = !in_fence;
         }
         if !in_fence && trimmed.contains("{{#") {
-            let name = trimmed
+            let inner = trimmed
                 .strip_prefix("{{#widget ")
                 .and_then(|r| r.strip_suffix("}}"))
                 .map(str::trim)
-                .ok_or_else(|| err(file, n, "a directive must be a line of its own: `{{#widget NAME}}`"))?;
+                .ok_or_else(|| err(file, n, "a directive must be a line of its own: `{{#widget NAME}}` or `{{#widget NAME ARG}}`"))?;
+            let (name, arg) = match inner.split_once(char::is_whitespace) {
+                Some((name, arg)) => (name, Some(arg.trim().to_string())),
+                None => (inner, None),
+            };
             if !WIDGETS.contains(&name) {
                 return Err(err(
                     file,
@@ -246,7 +255,7 @@ fn parse_with_links(file: &str, source: &str) -> Result<(Lesson, Vec<LessonLink>
                 ));
             }
             out.render(file, &segment, segment_line)?;
-            out.blocks.push(Block::Widget(name.to_string()));
+            out.blocks.push(Block::Widget { name: name.to_string(), arg });
             segment.clear();
             segment_line = n + 1;
         } else {

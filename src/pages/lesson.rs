@@ -8,6 +8,7 @@ use yew_router::prelude::*;
 use crate::app::Route;
 use crate::components::barista::BaristaAnimation;
 use crate::components::event_loop::EventLoopLab;
+use crate::components::explorer::ExplorerWidget;
 use crate::components::responsiveness::ResponsivenessMeter;
 use crate::components::stepper::EventLoopStepper;
 use crate::components::prime_count::PrimeCountLab;
@@ -17,8 +18,9 @@ use crate::pages::not_found::NotFound;
 use crate::state::{Action, SavedHandle};
 
 /// The view of a widget embedded by name.
-fn widget(name: &'static str) -> Html {
+fn widget(name: &'static str, arg: Option<&'static str>) -> Html {
     match name {
+        "explorer" => html! { <ExplorerWidget program={arg} /> },
         "barista" => html! { <BaristaAnimation /> },
         "event-loop" => html! { <EventLoopLab /> },
         "responsiveness" => html! { <ResponsivenessMeter /> },
@@ -159,7 +161,7 @@ pub(crate) fn LessonPage(props: &LessonPageProps) -> Html {
                 <div class="prose" onclick={on_prose_click}>
                     { for lesson.blocks.iter().map(|b| match b {
                         Block::Html(h) => Html::from_html_unchecked(AttrValue::from(*h)),
-                        Block::Widget(name) => widget(name),
+                        Block::Widget { name, arg } => widget(name, *arg),
                     }) }
                 </div>
                 <aside class="quiz-pointer" aria-label="Check yourself">

@@ -1,0 +1,61 @@
+// Benchmarks in headless Chromium: prints figures (ratios where the machine is noisy); asserts nothing.
+import { site } from './harness.mjs';
+
+const s = await site({ isolated: true });
+const fmt = (x) => Number(x).toFixed(1);
+
+// 1. Event loop: 10,000 concurrent tasks of 100 ms.
+{
+  const page = await s.open('/lessons/how-concurrency-works');
+  const w = page.locator('[data-widget=event-loop]');
+  await w.locator('input[name=tasks]').fill('10000');
+  await w.locator('input[name=latency-min]').fill('100');
+  await w.locator('input[name=latency-max]').fill('100');
+  await w.locator('input[name=mode][value=concurrent]').check();
+  await w.getByRole('button', { name: 'Run' }).click();
+  await page.waitForSelector('[data-widget=event-loop][data-state=done]', { timeout: 120_000 });
+  const r = JSON.parse(await w.getAttribute('data-result'));
+  console.log(`event loop: 10,000 concurrent tasks of 100 ms: wall ${fmt(r.wall_ms)} ms = ${(r.wall_ms / 100).toFixed(2)} x 100 ms (target <= 1.5)`);
+  await page.close();
+}
+
+// 2. Responsiveness meter: longest frame gap, pool vs main thread in one go (same job).
+{
+  const page = await s.open('/lessons/how-concurrency-works');
+  const w = page.locator('[data-widget=responsiveness]');
+  const out = {};
+  for (const mode of ['main-thread', 'sliced', 'pool']) {
+    await w.locator(`button[data-mode=${mode}]`).click();
+    await page.waitForSelector('[data-widget=responsiveness][data-state=running]');
+    await page.waitForSelector('[data-widget=responsiveness][data-state=done]', { timeout: 60_000 });
+    out[mode] = JSON.parse(await w.getAttribute('data-result'));
+  }
+  for (const [mode, r] of Object.entries(out)) {
+    console.log(`meter ${mode}: wall ${fmt(r.wall_ms)} ms, longest frame gap ${fmt(r.max_frame_gap_ms)} ms, long tasks ${r.long_tasks}`);
+  }
+  console.log(`meter: pool gap ${fmt(out.pool.max_frame_gap_ms)} ms (target < 50) vs main-thread gap ${fmt(out['main-thread'].max_frame_gap_ms)} ms for a ${fmt(out['main-thread'].wall_ms)} ms job`);
+  await page.close();
+}
+
+// 3. Explorer: four threads x four unlocked increments, to the exact outcome distribution.
+{
+  const page = await s.open('/lessons/race-conditions');
+  const w = page.locator('[data-widget=explorer]');
+  const body = '  x = x + 1\n'.repeat(4);
+  await w.locator('textarea').fill('shared x = 0\n' + ['A', 'B', 'C', 'D'].map((t) => `thread ${t} {\n${body}}\n`).join(''));
+  await w.getByRole('tab', { name: 'Explore all' }).click();
+  const times = [];
+  let r;
+  for (let i = 0; i < 3; i++) {
+    await page.evaluate(() => { window.__t0 = performance.now(); [...document.querySelectorAll('[data-widget=explorer] button')].find((b) => b.textContent === 'Explore every interleaving').click(); });
+    await page.waitForFunction(() => document.querySelector('[data-widget=explorer]').dataset.state === 'done' && document.querySelector('[data-widget=explorer]').dataset.result);
+    times.push(await page.evaluate(() => performance.now() - window.__t0));
+    r = JSON.parse(await w.getAttribute('data-result'));
+    await w.locator('textarea').press('End'); // keep the program; the next click explores again
+  }
+  times.sort((a, b) => a - b);
+  console.log(`explorer browser (pool): ${r.schedules} schedules, ${r.outcomes.length} outcomes, ${r.states} states, median ${fmt(times[1])} ms (target < 1000)`);
+  await page.close();
+}
+
+await s.close();

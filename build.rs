@@ -5,12 +5,17 @@
 #[allow(dead_code, unreachable_pub)]
 mod loader;
 
+#[path = "src/quiz.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod quiz;
+
 use std::fmt::Write as _;
 use std::path::Path;
 
 fn main() {
     println!("cargo:rerun-if-changed=lessons");
     println!("cargo:rerun-if-changed=src/content/loader.rs");
+    println!("cargo:rerun-if-changed=src/quiz.rs");
     let dir = Path::new(&std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("lessons");
     let lessons = match loader::load_dir(&dir) {
         Ok(lessons) => lessons,
@@ -45,6 +50,20 @@ fn main() {
         writeln!(out, "],\n    text: {:?} }},", l.text).unwrap();
     }
     out.push_str("];\n");
-    let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("lessons.rs");
-    std::fs::write(dest, out).unwrap();
+    let out_dir = Path::new(&std::env::var("OUT_DIR").unwrap()).to_path_buf();
+    std::fs::write(out_dir.join("lessons.rs"), out).unwrap();
+
+    // Quizzes: checked against the lessons, handed to the app as JSON.
+    let slugs: Vec<&str> = lessons.iter().map(|l| l.slug.as_str()).collect();
+    let quizzes = match quiz::load_dir(&dir.join("quizzes"), &slugs) {
+        Ok(q) => q,
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("error: {e}");
+            }
+            eprintln!("{} error(s) in lessons/quizzes/: fix them and build again", errors.len());
+            std::process::exit(1);
+        }
+    };
+    std::fs::write(out_dir.join("quizzes.json"), serde_json::to_string(&quizzes).unwrap()).unwrap();
 }

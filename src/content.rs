@@ -80,3 +80,17 @@ pub fn neighbours(slug: &str) -> (Option<&'static Lesson>, Option<&'static Lesso
         Some(i) => (i.checked_sub(1).map(|j| &LESSONS[j]), LESSONS.get(i + 1)),
     }
 }
+
+/// Every quiz, checked when the site was built (lesson quizzes in lesson order, the final last).
+pub fn quizzes() -> &'static [crate::quiz::Quiz] {
+    static QUIZZES: std::sync::OnceLock<Vec<crate::quiz::Quiz>> = std::sync::OnceLock::new();
+    QUIZZES.get_or_init(|| {
+        serde_json::from_str(include_str!(concat!(env!("OUT_DIR"), "/quizzes.json")))
+            .expect("build.rs wrote the quizzes it checked")
+    })
+}
+
+/// The quiz of a lesson (by slug), or the final test (`"final"`).
+pub fn quiz(lesson: &str) -> Option<&'static crate::quiz::Quiz> {
+    quizzes().iter().find(|q| q.lesson == lesson)
+}

@@ -9,9 +9,13 @@ pub mod event_loop_lab;
 pub mod explorer;
 pub mod jobs;
 pub mod kernels;
+pub mod lab;
 pub mod numbers;
 pub mod progress;
+pub mod quiz;
+pub mod quiz_answers;
 pub mod responsiveness;
+pub mod review;
 pub mod search;
 pub mod stepper;
 

@@ -5,16 +5,40 @@
 //! keep it under [`SET_ASIDE_KEY`] (nothing the learner had is deleted), and the learner gets a
 //! fresh record and a plain-words [`Loaded::notice`].
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
+
+use crate::review::Review;
 
 /// Where the record lives in local storage.
 pub const STORAGE_KEY: &str = "interleave.progress";
 /// Where an unreadable record is kept.
 pub const SET_ASIDE_KEY: &str = "interleave.progress.set-aside";
-/// The version this code writes.
-pub const VERSION: u32 = 1;
+/// The version this code writes. Version 1 (lessons read and challenges solved only) is migrated.
+pub const VERSION: u32 = 2;
+
+/// The colour theme the learner chose.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    /// Follow the system setting.
+    #[default]
+    System,
+    /// Always light.
+    Light,
+    /// Always dark.
+    Dark,
+}
+
+/// The last answer given to one quiz question.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedAnswer {
+    /// Option indices picked.
+    pub picked: BTreeSet<usize>,
+    /// Whether it was right.
+    pub correct: bool,
+}
 
 /// Everything the site remembers about one learner.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,11 +51,42 @@ pub struct Record {
     /// Ids of the explorer challenges solved.
     #[serde(default)]
     pub challenges_solved: BTreeSet<String>,
+    /// Quiz answers, by question id.
+    #[serde(default)]
+    pub answers: BTreeMap<String, SavedAnswer>,
+    /// Spaced review of the questions answered wrongly.
+    #[serde(default)]
+    pub review: Review,
+    /// Colour theme.
+    #[serde(default)]
+    pub theme: Theme,
+}
+
+/// Version 1 of the record, as older builds wrote it.
+#[derive(Deserialize)]
+struct RecordV1 {
+    #[serde(default)]
+    lessons_read: BTreeSet<String>,
+    #[serde(default)]
+    challenges_solved: BTreeSet<String>,
+}
+
+impl From<RecordV1> for Record {
+    fn from(old: RecordV1) -> Self {
+        Record { lessons_read: old.lessons_read, challenges_solved: old.challenges_solved, ..Record::default() }
+    }
 }
 
 impl Default for Record {
     fn default() -> Self {
-        Self { version: VERSION, lessons_read: BTreeSet::new(), challenges_solved: BTreeSet::new() }
+        Self {
+            version: VERSION,
+            lessons_read: BTreeSet::new(),
+            challenges_solved: BTreeSet::new(),
+            answers: BTreeMap::new(),
+            review: Review::default(),
+            theme: Theme::default(),
+        }
     }
 }
 
@@ -70,8 +125,33 @@ impl Record {
                 Ok(record) => Loaded { record, set_aside: None, notice: None },
                 Err(e) => fresh(&format!("a field is malformed: {e}"), raw),
             },
+            Some(1) => match serde_json::from_value::<RecordV1>(value) {
+                Ok(old) => Loaded { record: old.into(), set_aside: None, notice: None },
+                Err(e) => fresh(&format!("a field is malformed: {e}"), raw),
+            },
             Some(v) if v > u64::from(VERSION) => fresh(&format!("it was written by a newer version, {v}"), raw),
             _ => fresh("it is not an Interleave progress record", raw),
+        }
+    }
+
+    /// Reads a record the learner imports from a file: it must be a whole, readable record
+    /// (an older version is migrated); anything else is refused with the reason, and nothing
+    /// is changed.
+    pub fn import(text: &str) -> Result<Record, String> {
+        let loaded = Record::load(Some(text));
+        match loaded.notice {
+            None => Ok(loaded.record),
+            Some(_) => {
+                let value: Result<serde_json::Value, _> = serde_json::from_str(text);
+                Err(match value {
+                    Err(e) => format!("This file is not JSON ({e})."),
+                    Ok(v) if v.get("version").is_none() => "This file is not an Interleave progress file.".into(),
+                    Ok(v) if v["version"].as_u64().is_some_and(|n| n > u64::from(VERSION)) => {
+                        "This file comes from a newer version of Interleave.".into()
+                    }
+                    Ok(_) => "This progress file is damaged: a field is missing or malformed.".into(),
+                })
+            }
         }
     }
 
@@ -93,6 +173,31 @@ mod tests {
         assert!(loaded.notice.is_none() && loaded.set_aside.is_none());
     }
 
+    // A version-1 record is migrated: what it held is kept, the new parts start empty.
+    #[test]
+    fn version_one_is_migrated() {
+        let loaded = Record::load(Some(r#"{"version":1,"lessons_read":["race-conditions"],"challenges_solved":["deadlock"]}"#));
+        assert!(loaded.notice.is_none() && loaded.set_aside.is_none());
+        assert_eq!(loaded.record.version, VERSION);
+        assert!(loaded.record.lessons_read.contains("race-conditions"));
+        assert!(loaded.record.challenges_solved.contains("deadlock"));
+        assert!(loaded.record.answers.is_empty());
+    }
+
+    // Import takes a whole record (migrating an old one) and refuses anything else with a reason.
+    #[test]
+    fn import_validates() {
+        let mut r = Record::default();
+        r.lessons_read.insert("message-passing".into());
+        r.theme = Theme::Dark;
+        assert_eq!(Record::import(&r.to_json()), Ok(r));
+        assert!(Record::import(r#"{"version":1}"#).is_ok());
+        assert!(Record::import("hello").unwrap_err().contains("not JSON"));
+        assert!(Record::import("{}").unwrap_err().contains("not an Interleave progress file"));
+        assert!(Record::import(r#"{"version":7}"#).unwrap_err().contains("newer version"));
+        assert!(Record::import(r#"{"version":2,"answers":3}"#).unwrap_err().contains("damaged"));
+    }
+
     // A record round-trips through its JSON.
     #[test]
     fn round_trip() {
@@ -104,7 +209,7 @@ mod tests {
     // Garbage, a foreign object, a newer version and a malformed field are set aside, kept whole.
     #[test]
     fn corrupt_records_are_set_aside() {
-        for raw in ["{not json", "[1,2]", r#"{"theme":"dark"}"#, r#"{"version":99}"#, r#"{"version":1,"lessons_read":7}"#] {
+        for raw in ["{not json", "[1,2]", r#"{"theme":"dark"}"#, r#"{"version":99}"#, r#"{"version":2,"lessons_read":7}"#, r#"{"version":1,"lessons_read":7}"#] {
             let loaded = Record::load(Some(raw));
             assert_eq!(loaded.record, Record::default(), "{raw}");
             assert_eq!(loaded.set_aside.as_deref(), Some(raw));

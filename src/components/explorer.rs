@@ -358,7 +358,7 @@ pub(crate) fn ExplorerWidget(props: &ExplorerProps) -> Html {
                             html! {
                                 <section class={classes!("thread-col", state_label)} aria-label={format!("Thread {}", v.name)}>
                                     <h3>{ format!("Thread {}", v.name) }<span class="thread-state">{ state_label }</span></h3>
-                                    <ol class="code-lines">
+                                    <ol class="code-lines" tabindex="0" aria-label={format!("Code of thread {}", v.name)}>
                                         { for (from..=to).map(|n| html! {
                                             <li class={classes!((v.line == Some(n)).then_some("current"))} value={n.to_string()}>
                                                 <code>{ lines.get(n - 1).copied().unwrap_or("") }</code>

@@ -124,7 +124,7 @@ pub(crate) fn EventLoopStepper() -> Html {
             <div class="loop-grid">
                 <section class="loop-box source">
                     <h3>{ "Code" }</h3>
-                    <ol class="code-lines">
+                    <ol class="code-lines" tabindex="0" aria-label="Program source">
                         { for program.source.iter().enumerate().map(|(i, line)| html! {
                             <li class={classes!((snap.current_line == Some(i)).then_some("current"))}
                                 aria-current={(snap.current_line == Some(i)).then_some("step")}><code>{ *line }</code></li>

@@ -17,11 +17,14 @@ export async function launch() {
   return chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }
 
-/** Starts a server of the built site and a browser; returns both and a page factory. */
-export async function site({ isolated }) {
-  const server = await serve({ root: DIST, isolated });
+/**
+ * Starts a server of the built site and a browser; returns both and a page factory. Without
+ * isolation the service worker is blocked unless asked for: it would add the headers itself.
+ */
+export async function site({ isolated, root = DIST, serviceWorkers = isolated ? 'allow' : 'block' }) {
+  const server = await serve({ root, isolated });
   const browser = await launch();
-  const context = await browser.newContext();
+  const context = await browser.newContext({ serviceWorkers });
   const errors = [];
   async function open(path, { viewport } = {}) {
     const page = await context.newPage();
@@ -29,11 +32,16 @@ export async function site({ isolated }) {
     page.on('console', (m) => { if (m.type() === 'error') errors.push(`${path}: ${m.text()}`); });
     page.on('pageerror', (e) => errors.push(`${path}: ${e.message}`));
     await page.goto(server.url + path);
-    await page.waitForSelector('[data-testid=thread-status]:not([data-state=starting])', { timeout: 30_000 });
+    await ready(page);
     return page;
   }
   async function close() { await browser.close(); await server.close(); }
   return { server, browser, context, open, errors, close };
+}
+
+/** Waits until the app has started and knows whether it has threads. */
+export async function ready(page) {
+  await page.waitForSelector('[data-testid=thread-status]:not([data-state=starting])', { timeout: 30_000 });
 }
 
 /** Violations of impact serious or critical found by axe-core on the page as it is now. */

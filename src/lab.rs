@@ -1,0 +1,33 @@
+//! The parallelism lab's engines: kernels, "k threads" runs, Amdahl fits, granularity sweeps,
+//! races and channels, all pure and tested natively.
+//!
+//! Implementation note: nothing here blocks a browser's main thread or reads a clock. Every entry
+//! point that waits (on rayon, a lock or a channel) must run on a pool thread — the views reach
+//! them through [`on_pool`] — and every measurement takes the caller's clock as a closure
+//! `now: impl Fn() -> f64` (milliseconds), so the same code runs natively and on web workers.
+
+use std::future::Future;
+
+use crate::jobs::JobError;
+
+pub mod actor;
+pub mod amdahl;
+pub mod granularity;
+pub mod kernels;
+pub mod pipeline;
+pub mod race;
+pub mod threads;
+pub mod work;
+
+/// Runs `f` on the rayon pool and returns a future of its result; the caller never blocks.
+/// The lab's blocking entry points (`run_with_threads`, `run_race`, `run_pipeline`, …) are
+/// meant to be called through this from the browser's main thread.
+pub fn on_pool<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> impl Future<Output = Result<T, JobError>> {
+    let (tx, rx) = futures_channel::oneshot::channel();
+    rayon::spawn(move || {
+        let _ = tx.send(f());
+    });
+    async move { rx.await.map_err(|_| JobError::Lost) }
+}

@@ -1,0 +1,272 @@
+//! The race lab: k threads increment one shared counter m times each, with five ways of sharing it,
+//! one of them wrong.
+//!
+//! Implementation note: the k workers are k rayon tasks in one `rayon::scope`, held at a start
+//! gate until all have started (or briefly, if the pool has fewer threads than k) so that they
+//! really overlap. The racy strategy is safe Rust — an `AtomicU64` read with one `load` and
+//! written with a separate `store` — so its lost updates are real, yet never undefined behaviour.
+//! The mutex is `std::sync::Mutex`: on a web worker it may block (`Atomics.wait`), which workers
+//! may do; the browser's main thread never runs this (the page calls it through
+//! [`crate::lab::on_pool`]), so no spin lock is needed.
+
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, TryRecvError};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+/// Why one thread never loses an update, in words for the page.
+pub const ONE_THREAD_LOSES_NOTHING: &str = "With one thread, even the racy counter is exact: each \
+increment reads the counter and writes it back before the next one starts, and nobody else writes \
+in between. An update is lost only when two threads read the same old value and both write back \
+that value plus one — a race needs at least two runners.";
+
+/// How the workers share the counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    /// Read with `load`, write with a separate `store`: increments can overwrite each other.
+    Racy,
+    /// One indivisible `fetch_add` per increment.
+    Atomic,
+    /// A lock around each read-and-write.
+    Mutex,
+    /// Each worker counts privately; the counts are added once at the end.
+    LocalThenCombine,
+    /// Each worker sends its count as a message to one owner, the only one who adds.
+    Messages,
+}
+
+impl Strategy {
+    /// Every strategy, in the page's order.
+    pub const ALL: [Strategy; 5] =
+        [Strategy::Racy, Strategy::Atomic, Strategy::Mutex, Strategy::LocalThenCombine, Strategy::Messages];
+
+    /// Name for the page.
+    pub fn name(self) -> &'static str {
+        match self {
+            Strategy::Racy => "Racy read-then-write",
+            Strategy::Atomic => "Atomic add",
+            Strategy::Mutex => "Mutex",
+            Strategy::LocalThenCombine => "Local counts, combined",
+            Strategy::Messages => "Messages to an owner",
+        }
+    }
+    /// Stable id, as in the JSON of a try.
+    pub fn id(self) -> &'static str {
+        match self {
+            Strategy::Racy => "racy",
+            Strategy::Atomic => "atomic",
+            Strategy::Mutex => "mutex",
+            Strategy::LocalThenCombine => "local_then_combine",
+            Strategy::Messages => "messages",
+        }
+    }
+    /// The strategy with this [`Strategy::id`].
+    pub fn from_id(id: &str) -> Option<Strategy> {
+        Strategy::ALL.into_iter().find(|s| s.id() == id)
+    }
+    /// One sentence on what the strategy does and whether it can lose updates.
+    pub fn explain(self) -> &'static str {
+        match self {
+            Strategy::Racy => "Two threads can read the same value; both write it plus one, and one increment vanishes.",
+            Strategy::Atomic => "The hardware does read-add-write as one step, so no increment can slip in between; threads still fight over one cache line.",
+            Strategy::Mutex => "Only the thread holding the lock may read and write, so nothing is lost — but the threads take turns, and turns cost time.",
+            Strategy::LocalThenCombine => "Nothing is shared while counting; k additions at the end are all that touch shared state.",
+            Strategy::Messages => "No counter is shared at all: one owner adds up the counts it receives, so there is no one to race with.",
+        }
+    }
+}
+
+/// What a race run counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RaceOutcome {
+    /// `threads × increments`: what the counter should read.
+    pub expected: u64,
+    /// What it read.
+    pub actual: u64,
+    /// Increments that vanished: `expected − actual`.
+    pub lost: u64,
+}
+
+/// One timed try, as the page records and exports it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RaceTry {
+    /// How the counter was shared.
+    pub strategy: Strategy,
+    /// Workers.
+    pub threads: usize,
+    /// Increments by each worker.
+    pub increments_per_thread: u64,
+    /// What the counter should read.
+    pub expected: u64,
+    /// What it read.
+    pub actual: u64,
+    /// Increments that vanished.
+    pub lost: u64,
+    /// Wall time of the whole run, in ms, by the caller's clock.
+    pub wall_ms: f64,
+}
+
+impl RaceTry {
+    /// `{"strategy","threads","increments_per_thread","expected","actual","lost","wall_ms"}`.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a race try always serialises")
+    }
+}
+
+/// Holds k workers until all have started, so that they overlap; gives up after a short spin when
+/// the pool cannot run all k at once (it must not wait for a task that has no thread).
+pub(crate) struct StartGate {
+    started: AtomicUsize,
+    expected: usize,
+}
+
+impl StartGate {
+    /// Spins a worker waits at most (well under a millisecond to a few, by CPU).
+    const SPINS: u32 = 100_000;
+
+    /// A gate for `expected` workers.
+    pub(crate) fn new(expected: usize) -> Self {
+        Self { started: AtomicUsize::new(0), expected }
+    }
+    /// Counts this worker in, then waits (bounded) for the others.
+    pub(crate) fn arrive_and_wait(&self) {
+        self.started.fetch_add(1, Ordering::SeqCst);
+        let mut spins = 0;
+        while self.started.load(Ordering::SeqCst) < self.expected && spins < Self::SPINS {
+            std::hint::spin_loop();
+            spins += 1;
+        }
+    }
+}
+
+/// Runs `threads` workers (at least 1) as rayon tasks at once, each adding 1 to one shared
+/// counter `increments` times, shared by `strategy`. Blocks the calling thread; call it from a
+/// pool thread.
+pub fn run_race(strategy: Strategy, threads: usize, increments: u64) -> RaceOutcome {
+    let k = threads.max(1);
+    let start_gate = StartGate::new(k);
+    let gate = || start_gate.arrive_and_wait();
+    let gate = &gate;
+
+    let actual = match strategy {
+        Strategy::Racy => {
+            let counter = AtomicU64::new(0);
+            rayon::scope(|s| {
+                for _ in 0..k {
+                    s.spawn(|_| {
+                        gate();
+                        for _ in 0..increments {
+                            // The bug on purpose: another thread may store between these two.
+                            let value = counter.load(Ordering::Relaxed);
+                            counter.store(value + 1, Ordering::Relaxed);
+                        }
+                    });
+                }
+            });
+            counter.into_inner()
+        }
+        Strategy::Atomic => {
+            let counter = AtomicU64::new(0);
+            rayon::scope(|s| {
+                for _ in 0..k {
+                    s.spawn(|_| {
+                        gate();
+                        for _ in 0..increments {
+                            counter.fetch_add(1, Ordering::Relaxed);
+                        }
+                    });
+                }
+            });
+            counter.into_inner()
+        }
+        Strategy::Mutex => {
+            let counter = Mutex::new(0u64);
+            rayon::scope(|s| {
+                for _ in 0..k {
+                    s.spawn(|_| {
+                        gate();
+                        for _ in 0..increments {
+                            *counter.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+                        }
+                    });
+                }
+            });
+            counter.into_inner().unwrap_or_else(|e| e.into_inner())
+        }
+        Strategy::LocalThenCombine => {
+            let slots: Vec<AtomicU64> = (0..k).map(|_| AtomicU64::new(0)).collect();
+            rayon::scope(|s| {
+                for slot in &slots {
+                    s.spawn(move |_| {
+                        gate();
+                        slot.store(count_privately(increments), Ordering::Relaxed);
+                    });
+                }
+            });
+            slots.into_iter().map(AtomicU64::into_inner).sum()
+        }
+        Strategy::Messages => {
+            let (tx, rx) = mpsc::channel::<u64>();
+            let mut total = 0;
+            rayon::scope(|s| {
+                for _ in 0..k {
+                    let tx = tx.clone();
+                    s.spawn(move |_| {
+                        gate();
+                        let _ = tx.send(count_privately(increments));
+                    });
+                }
+                drop(tx);
+                // The owner: the only one who touches `total`.
+                receive_all(rx, |count| total += count);
+            });
+            total
+        }
+    };
+    let expected = k as u64 * increments;
+    RaceOutcome { expected, actual, lost: expected.saturating_sub(actual) }
+}
+
+/// [`run_race`], timed with the caller's clock (ms).
+pub fn run_race_timed(strategy: Strategy, threads: usize, increments: u64, now: impl Fn() -> f64) -> RaceTry {
+    let start = now();
+    let outcome = run_race(strategy, threads, increments);
+    let wall_ms = now() - start;
+    RaceTry {
+        strategy,
+        threads: threads.max(1),
+        increments_per_thread: increments,
+        expected: outcome.expected,
+        actual: outcome.actual,
+        lost: outcome.lost,
+        wall_ms,
+    }
+}
+
+/// Adds 1 `increments` times to a private count (kept a real loop, as in the shared strategies).
+fn count_privately(increments: u64) -> u64 {
+    let mut local = 0u64;
+    for _ in 0..increments {
+        local = std::hint::black_box(local) + 1;
+    }
+    local
+}
+
+/// Receives every message until all senders are gone, on a pool thread, without blocking it.
+// Why not `for m in rx`: if the pool has one free thread and it blocks here, the senders queued
+// behind it never run. Polling, and running pending rayon tasks while the inbox is empty, keeps
+// every pool size deadlock-free. (No `recv_timeout`: it reads `Instant`, absent on wasm.)
+pub(crate) fn receive_all<T>(rx: Receiver<T>, mut handle: impl FnMut(T)) {
+    loop {
+        match rx.try_recv() {
+            Ok(message) => handle(message),
+            Err(TryRecvError::Disconnected) => return,
+            Err(TryRecvError::Empty) => match rayon::yield_now() {
+                Some(rayon::Yield::Executed) => {}
+                _ => std::hint::spin_loop(),
+            },
+        }
+    }
+}

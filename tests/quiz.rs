@@ -1,0 +1,548 @@
+//! Quizzes: every shipped quiz loads and covers the curriculum, each kind of broken quiz is refused
+//! with its file and line, the explorer answers every "what can happen" question, answers are
+//! graded, and the Leitner review schedules questions.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use interleave::quiz::{
+    find_question, grade, load_all, load_dir, load_quiz, Answer, Kind, Question, Quiz, QuizError, QuizResult, Topic,
+};
+use interleave::quiz_answers::{answer_key, check, possible_values};
+use interleave::review::{Review, BOXES, INTERVALS};
+
+/// The lesson slugs, read from the front matter of `lessons/*.md`.
+fn known_lessons() -> Vec<String> {
+    let mut paths: Vec<_> = std::fs::read_dir("lessons")
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .filter_map(|p| {
+            let text = std::fs::read_to_string(p).unwrap();
+            let line = text.lines().find(|l| l.trim_start().starts_with("slug"))?;
+            Some(line.split('"').nth(1)?.to_string())
+        })
+        .collect()
+}
+
+fn slugs(known: &[String]) -> Vec<&str> {
+    known.iter().map(String::as_str).collect()
+}
+
+fn shipped() -> Vec<Quiz> {
+    let known = known_lessons();
+    load_dir(Path::new("lessons/quizzes"), &slugs(&known))
+        .unwrap_or_else(|errs| panic!("{}", errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")))
+}
+
+fn fixture(name: &str) -> (String, String) {
+    let path = format!("tests/fixtures/quizzes/{name}");
+    let text = std::fs::read_to_string(&path).unwrap();
+    (path, text)
+}
+
+/// Loads one fixture on its own; it must be refused.
+fn refused(name: &str) -> QuizError {
+    let known = known_lessons();
+    let (path, text) = fixture(name);
+    load_quiz(&path, &text, &slugs(&known)).expect_err("the fixture is broken on purpose")
+}
+
+/// Loads fixtures as one set; the set must be refused.
+fn refused_together(names: &[&str]) -> Vec<QuizError> {
+    let known = known_lessons();
+    let sources: Vec<_> = names.iter().map(|n| fixture(n)).collect();
+    load_all(&sources, &slugs(&known)).expect_err("the set is broken on purpose")
+}
+
+fn question<'a>(quizzes: &'a [Quiz], id: &str) -> &'a Question {
+    find_question(quizzes, id).unwrap_or_else(|| panic!("no question `{id}`"))
+}
+
+mod shipped {
+    use super::*;
+
+    // Every quiz under lessons/quizzes loads; each lesson has exactly one, and there is a final test.
+    #[test]
+    fn every_quiz_loads() {
+        let quizzes = shipped();
+        let known = known_lessons();
+        let lessons: Vec<&str> = quizzes.iter().filter(|q| !q.is_final()).map(|q| q.lesson.as_str()).collect();
+        assert_eq!(lessons, slugs(&known), "one quiz per lesson, in lesson order");
+        assert!(quizzes.last().is_some_and(Quiz::is_final), "the final test comes last");
+    }
+
+    // Coverage: totals per lesson, kind and topic (printed), against the curriculum's minimums.
+    #[test]
+    fn coverage_meets_minimums() {
+        let quizzes = shipped();
+        let lesson_quizzes: Vec<&Quiz> = quizzes.iter().filter(|q| !q.is_final()).collect();
+        let mut per_kind: BTreeMap<Kind, usize> = BTreeMap::new();
+        let mut per_topic: BTreeMap<Topic, usize> = BTreeMap::new();
+        let mut total = 0;
+        println!("questions per lesson:");
+        for quiz in &lesson_quizzes {
+            println!("  {:<28} {:>3}", quiz.lesson, quiz.questions.len());
+            assert!(quiz.questions.len() >= 4, "{} has fewer than 4 questions", quiz.file);
+            for q in &quiz.questions {
+                *per_kind.entry(q.kind).or_default() += 1;
+                *per_topic.entry(q.topic).or_default() += 1;
+                total += 1;
+            }
+        }
+        println!("  {:<28} {:>3}", "total", total);
+        println!("per kind:");
+        for kind in Kind::ALL {
+            println!("  {:<28} {:>3}", kind.name(), per_kind.get(&kind).copied().unwrap_or(0));
+        }
+        println!("per topic:");
+        for topic in Topic::ALL {
+            println!("  {:<28} {:>3}", topic.name(), per_topic.get(&topic).copied().unwrap_or(0));
+        }
+        let final_test = quizzes.iter().find(|q| q.is_final()).unwrap();
+        println!("final test: {} questions", final_test.questions_in(&quizzes).len());
+
+        assert!(total >= 40, "at least 40 questions, found {total}");
+        let race_lessons = ["race-conditions", "message-passing", "deadlock-and-starvation"];
+        let race: usize = lesson_quizzes
+            .iter()
+            .filter(|q| race_lessons.contains(&q.lesson.as_str()))
+            .flat_map(|q| &q.questions)
+            .filter(|q| q.topic == Topic::Race)
+            .count();
+        assert!(race >= 15, "at least 15 race questions in the race lessons, found {race}");
+        assert!(per_topic[&Topic::ToolChoice] >= 15, "at least 15 tool-choice questions");
+        assert!(per_kind[&Kind::Possible] >= 4, "at least 4 `possible` questions");
+        for kind in Kind::ALL {
+            assert!(per_kind.get(&kind).is_some_and(|&n| n > 0), "no `{}` question", kind.name());
+        }
+    }
+
+    // The final test resolves every included id and draws on every lesson.
+    #[test]
+    fn final_test_mixes_every_lesson() {
+        let quizzes = shipped();
+        let final_test = quizzes.iter().find(|q| q.is_final()).unwrap();
+        let asked = final_test.questions_in(&quizzes);
+        assert_eq!(asked.len(), final_test.include.len() + final_test.questions.len());
+        let owners: BTreeSet<&str> = final_test
+            .include
+            .iter()
+            .map(|id| quizzes.iter().find(|q| q.questions.iter().any(|x| &x.id == id)).unwrap().lesson.as_str())
+            .collect();
+        assert_eq!(owners.len(), quizzes.len() - 1, "the final test includes questions of every lesson");
+    }
+
+    // The loaded quizzes round-trip through JSON, so build.rs can hand them to the browser, which has no TOML reader.
+    #[test]
+    fn quizzes_round_trip_through_json() {
+        let quizzes = shipped();
+        let json = serde_json::to_string(&quizzes).unwrap();
+        assert_eq!(serde_json::from_str::<Vec<Quiz>>(&json).unwrap(), quizzes);
+    }
+
+    // Every explanation says something of its own rather than repeating its option.
+    #[test]
+    fn explanations_say_something() {
+        for quiz in shipped() {
+            for q in &quiz.questions {
+                for o in &q.options {
+                    assert!(o.explain.len() >= 20, "{}: `{}` has a thin explanation", q.id, o.text);
+                    assert_ne!(o.explain.trim(), o.text.trim(), "{}: the explanation repeats the option", q.id);
+                }
+            }
+        }
+    }
+}
+
+mod broken {
+    use super::*;
+
+    fn assert_at(e: &QuizError, file: &str, line: usize, words: &str) {
+        assert!(e.file.ends_with(file), "{e}");
+        assert_eq!(e.line, line, "{e}");
+        assert!(e.message.contains(words), "{e}");
+        assert!(e.to_string().starts_with(&format!("{}:{line}: ", e.file)), "{e}");
+    }
+
+    // Malformed TOML is refused at the line of the syntax error.
+    #[test]
+    fn malformed_toml() {
+        assert_at(&refused("malformed.toml"), "malformed.toml", 7, "string");
+    }
+
+    // A `single` question with two right options is refused at its header.
+    #[test]
+    fn single_with_two_correct() {
+        assert_at(&refused("single-two-correct.toml"), "single-two-correct.toml", 4, "exactly one");
+    }
+
+    // A `scenario` question with no right option is refused at its own header, not the file's first.
+    #[test]
+    fn scenario_without_correct() {
+        let e = refused("scenario-no-correct.toml");
+        assert_at(&e, "scenario-no-correct.toml", 19, "exactly one");
+        assert!(e.message.contains("fx-no-correct"), "{e}");
+    }
+
+    // A `multiple` question with nothing to pick is refused.
+    #[test]
+    fn multiple_without_correct() {
+        assert_at(&refused("multiple-none-correct.toml"), "multiple-none-correct.toml", 4, "at least one");
+    }
+
+    // An option without `explain` is refused at that option's header.
+    #[test]
+    fn option_without_explain() {
+        assert_at(&refused("missing-explain.toml"), "missing-explain.toml", 15, "explain");
+    }
+
+    // A question with fewer than two options is refused.
+    #[test]
+    fn fewer_than_two_options() {
+        assert_at(&refused("one-option.toml"), "one-option.toml", 4, "at least two options");
+    }
+
+    // A question id used twice in one file is refused at the second id.
+    #[test]
+    fn duplicate_id_in_one_file() {
+        assert_at(&refused("duplicate-id-same-file.toml"), "duplicate-id-same-file.toml", 20, "fx-twice");
+    }
+
+    // A question id already used by another file is refused at its line, naming the other file.
+    #[test]
+    fn duplicate_id_across_files() {
+        let errs = refused_together(&["valid.toml", "duplicate-id.toml"]);
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_at(&errs[0], "duplicate-id.toml", 21, "fx-lost-update");
+        assert!(errs[0].message.contains("valid.toml"), "{}", errs[0]);
+    }
+
+    // A second quiz for the same lesson is refused at its `lesson` line, naming the first.
+    #[test]
+    fn two_quizzes_for_one_lesson() {
+        let known = known_lessons();
+        let (path, text) = fixture("valid.toml");
+        let twin = ("twin.toml".to_string(), text.replace("fx-lost-update", "fx-twin"));
+        let errs = load_all(&[(path, text), twin], &slugs(&known)).unwrap_err();
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_at(&errs[0], "twin.toml", 2, "already has a quiz");
+    }
+
+    // An unknown lesson slug is refused at the `lesson` line.
+    #[test]
+    fn unknown_lesson() {
+        assert_at(&refused("unknown-lesson.toml"), "unknown-lesson.toml", 2, "race-condition");
+    }
+
+    // A final test including an id no quiz defines is refused at that id's line.
+    #[test]
+    fn final_with_unknown_id() {
+        let errs = refused_together(&["valid.toml", "final-unknown-id.toml"]);
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_at(&errs[0], "final-unknown-id.toml", 5, "fx-no-such-question");
+    }
+
+    // A `possible` question may not write its answers: `correct` is refused at its line.
+    #[test]
+    fn possible_with_correct_key() {
+        assert_at(&refused("possible-with-correct.toml"), "possible-with-correct.toml", 18, "explorer decides");
+    }
+
+    // An empty prompt is refused at the prompt's line.
+    #[test]
+    fn empty_prompt() {
+        assert_at(&refused("empty-prompt.toml"), "empty-prompt.toml", 8, "prompt");
+    }
+
+    // A misspelt or unknown key is refused at its line, naming it.
+    #[test]
+    fn unknown_key() {
+        assert_at(&refused("unknown-key.toml"), "unknown-key.toml", 9, "difficulty");
+    }
+
+    // The valid fixture loads, alone and with the final test that includes its question.
+    #[test]
+    fn valid_fixture_loads() {
+        let known = known_lessons();
+        let (path, text) = fixture("valid.toml");
+        let quiz = load_quiz(&path, &text, &slugs(&known)).unwrap();
+        assert_eq!((quiz.questions.len(), quiz.questions[0].line), (1, 5));
+        let final_text = "lesson = \"final\"\ntitle = \"F\"\ninclude = [\"fx-lost-update\"]\n".to_string();
+        let all = load_all(&[(path, text), ("final.toml".into(), final_text)], &slugs(&known)).unwrap();
+        assert_eq!(all[1].questions_in(&all)[0].id, "fx-lost-update");
+    }
+
+    // A possible value the program can reach but no option offers makes the question unanswerable.
+    #[test]
+    fn possible_value_not_offered() {
+        let known = known_lessons();
+        let (path, text) = fixture("possible-unoffered.toml");
+        let quiz = load_quiz(&path, &text, &slugs(&known)).expect("well formed: only the explorer can tell");
+        let errs = check(&[quiz]).unwrap_err();
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_at(&errs[0], "possible-unoffered.toml", 5, "x = 1");
+    }
+
+    // A program that does not parse is reported at the quiz file's line of the faulty program line.
+    #[test]
+    fn possible_program_parse_error() {
+        let known = known_lessons();
+        let (path, text) = fixture("possible-bad-program.toml");
+        let quiz = load_quiz(&path, &text, &slugs(&known)).unwrap();
+        assert_eq!(quiz.questions[0].program.as_ref().unwrap().first_line, 11);
+        let errs = check(&[quiz]).unwrap_err();
+        assert_at(&errs[0], "possible-bad-program.toml", 14, "program");
+    }
+}
+
+mod possible {
+    use super::*;
+
+    // Every `possible` question explores cleanly, has a non-empty answer, and offers every value of it.
+    #[test]
+    fn every_possible_question_is_answerable() {
+        let quizzes = shipped();
+        if let Err(errs) = check(&quizzes) {
+            panic!("{}", errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"));
+        }
+        for q in quizzes.iter().flat_map(|q| &q.questions).filter(|q| q.kind == Kind::Possible) {
+            let values = possible_values(q).unwrap();
+            let offered: BTreeSet<i64> = q.options.iter().filter_map(|o| o.value).collect();
+            println!("{:<34} possible {:?} of offered {:?}", q.id, values, offered);
+            assert!(!values.is_empty(), "{}: nothing is possible", q.id);
+            assert!(values.is_subset(&offered), "{}: {:?} not all offered in {:?}", q.id, values, offered);
+            assert!(values.len() < offered.len(), "{}: every option is right, nothing to think about", q.id);
+        }
+    }
+
+    // The computed answers are the ones the explanations were written for.
+    #[test]
+    fn computed_answers_match_the_explanations() {
+        let quizzes = shipped();
+        let expect: &[(&str, &[i64])] = &[
+            ("rc-possible-lost-update", &[1, 2]),
+            ("rc-possible-three-threads", &[1, 2, 3]),
+            ("rc-possible-check-then-act", &[-60, 20]),
+            ("rc-possible-with-lock", &[2]),
+            ("rc-possible-order-still-matters", &[3, 4]),
+            ("rc-possible-add-and-double", &[2, 3, 4]),
+            ("mp-possible-keeps-writing", &[7, 42]),
+            ("ds-possible-two-locks", &[2]),
+            ("final-possible-half-atomic", &[2, 3]),
+        ];
+        for (id, values) in expect {
+            let got = possible_values(question(&quizzes, id)).unwrap();
+            assert_eq!(got, values.iter().copied().collect::<BTreeSet<_>>(), "{id}");
+        }
+    }
+
+    // The answer key of a `possible` question is the indices of its reachable values.
+    #[test]
+    fn answer_key_maps_values_to_options() {
+        let quizzes = shipped();
+        let q = question(&quizzes, "rc-possible-lost-update");
+        assert_eq!(q.written_key(), None);
+        assert_eq!(answer_key(q).unwrap(), BTreeSet::from([1, 2]), "values 1 and 2 are options 1 and 2");
+    }
+
+    // Asking a choice question for possible values is an error, not a panic.
+    #[test]
+    fn only_possible_questions_have_values() {
+        let quizzes = shipped();
+        assert!(possible_values(question(&quizzes, "rc-lost-update-cause")).is_err());
+    }
+}
+
+mod grading {
+    use super::*;
+
+    fn graded(quizzes: &[Quiz], id: &str, picked: &[usize]) -> interleave::quiz::Graded {
+        let q = question(quizzes, id);
+        grade(q, &Answer::of(picked.iter().copied()), &answer_key(q).unwrap())
+    }
+
+    // A single question: only the one right option, alone, is correct.
+    #[test]
+    fn single() {
+        let quizzes = shipped();
+        assert!(graded(&quizzes, "cvp-definitions", &[0]).correct);
+        let g = graded(&quizzes, "cvp-definitions", &[2]);
+        assert_eq!((g.correct, g.wrong_picked, g.missed), (false, vec![2], vec![0]));
+        let g = graded(&quizzes, "cvp-definitions", &[0, 1]);
+        assert_eq!((g.correct, g.right_picked, g.wrong_picked), (false, vec![0], vec![1]));
+        assert!(!graded(&quizzes, "cvp-definitions", &[]).correct, "no answer is not right");
+    }
+
+    // A multiple question needs every right option and no wrong one.
+    #[test]
+    fn multiple() {
+        let quizzes = shipped();
+        assert!(graded(&quizzes, "ds-four-conditions", &[0, 1, 2, 3]).correct);
+        let g = graded(&quizzes, "ds-four-conditions", &[0, 1, 2]);
+        assert_eq!((g.correct, g.missed.clone()), (false, vec![3]));
+        let g = graded(&quizzes, "ds-four-conditions", &[0, 1, 2, 3, 5]);
+        assert_eq!((g.correct, g.right_picked.len(), g.wrong_picked), (false, 4, vec![5]));
+    }
+
+    // A scenario question is graded like a single one: the right approach alone.
+    #[test]
+    fn scenario() {
+        let quizzes = shipped();
+        let q = question(&quizzes, "tool-rust-checksum");
+        let key = q.written_key().unwrap();
+        assert_eq!(key.len(), 1);
+        let right = *key.first().unwrap();
+        assert!(grade(q, &Answer::of([right]), &key).correct);
+        let wrong = (right + 1) % q.options.len();
+        assert!(!grade(q, &Answer::of([wrong]), &key).correct);
+    }
+
+    // A possible question is graded against the explorer's key: every possible value, nothing else.
+    #[test]
+    fn possible() {
+        let quizzes = shipped();
+        // Options are 0, 1, 2, 3; the lost update makes 1 and 2 possible.
+        assert!(graded(&quizzes, "rc-possible-lost-update", &[1, 2]).correct);
+        let g = graded(&quizzes, "rc-possible-lost-update", &[2]);
+        assert_eq!((g.correct, g.missed), (false, vec![1]), "forgetting the lost update is the classic slip");
+        let g = graded(&quizzes, "rc-possible-lost-update", &[1, 2, 3]);
+        assert_eq!((g.correct, g.wrong_picked), (false, vec![3]));
+    }
+
+    // Indices past the last option are ignored rather than panicking.
+    #[test]
+    fn out_of_range_picks_are_ignored() {
+        let quizzes = shipped();
+        assert!(graded(&quizzes, "cvp-definitions", &[0, 99]).correct);
+    }
+
+    // A quiz result counts answers, keeps the mistakes' explanations, and saves only three fields.
+    #[test]
+    fn quiz_result_summary() {
+        let quizzes = shipped();
+        let quiz = quizzes.iter().find(|q| q.lesson == "concurrency-vs-parallelism").unwrap();
+        let mut result = QuizResult::new(quiz);
+        for q in &quiz.questions {
+            let key = answer_key(q).unwrap();
+            let answer = if q.id == "cvp-same-binary" { Answer::of([1]) } else { Answer { picked: key.clone() } };
+            result.record(q, &grade(q, &answer, &key));
+        }
+        assert_eq!((result.answered, result.correct), (quiz.questions.len(), quiz.questions.len() - 1));
+        assert_eq!(result.mistakes.len(), 1);
+        let mistake = &result.mistakes[0];
+        assert_eq!(mistake.id, "cvp-same-binary");
+        assert_eq!(mistake.notes.len(), 2, "the wrong pick and the missed right option");
+        assert!(mistake.notes[0].picked && !mistake.notes[1].picked);
+        assert!(mistake.notes.iter().all(|n| !n.explain.is_empty()));
+
+        let json = serde_json::to_value(&result).unwrap();
+        assert_eq!(json, serde_json::json!({"quiz": "concurrency-vs-parallelism", "answered": 6, "correct": 5}));
+        let back: QuizResult = serde_json::from_value(json).unwrap();
+        assert_eq!((back.answered, back.correct), (6, 5));
+    }
+
+    // Answering a question again replaces the earlier answer instead of counting twice.
+    #[test]
+    fn quiz_result_reanswer() {
+        let quizzes = shipped();
+        let quiz = &quizzes[0];
+        let q = &quiz.questions[0];
+        let key = answer_key(q).unwrap();
+        let mut result = QuizResult::new(quiz);
+        result.record(q, &grade(q, &Answer::of([9]), &key));
+        assert_eq!((result.answered, result.correct, result.mistakes.len()), (1, 0, 1));
+        result.record(q, &grade(q, &Answer { picked: key.clone() }, &key));
+        assert_eq!((result.answered, result.correct, result.mistakes.len()), (1, 1, 0));
+        result.record(q, &grade(q, &Answer::default(), &key));
+        assert_eq!((result.answered, result.correct, result.mistakes.len()), (1, 0, 1));
+    }
+}
+
+mod review {
+    use super::*;
+
+    // A wrong answer puts a question in box 1, due the same day.
+    #[test]
+    fn wrong_answer_is_due_now() {
+        let mut r = Review::default();
+        r.record("q", false, 100);
+        assert_eq!(r.due(100), vec!["q".to_string()]);
+        assert_eq!(r.counts(), [1, 0, 0, 0, 0]);
+    }
+
+    // Right answers on the due days climb the boxes with growing intervals, and stay in the last box.
+    #[test]
+    fn right_answers_climb_the_boxes() {
+        let mut r = Review::default();
+        let mut day = 10;
+        r.record("q", false, day);
+        for level in 2..=BOXES {
+            r.record("q", true, day);
+            let card = r.cards["q"];
+            assert_eq!(usize::from(card.level), level);
+            assert_eq!(card.due, day + INTERVALS[level - 1]);
+            if INTERVALS[level - 1] > 0 {
+                assert!(r.due(card.due - 1).is_empty(), "not due before its day");
+            }
+            day = card.due;
+            assert_eq!(r.due(day), vec!["q".to_string()]);
+        }
+        r.record("q", true, day);
+        assert_eq!((usize::from(r.cards["q"].level), r.cards["q"].due), (BOXES, day + 14));
+    }
+
+    // A question never seen and answered right starts its climb from box 1, so it comes back tomorrow.
+    #[test]
+    fn first_right_answer_schedules_tomorrow() {
+        let mut r = Review::default();
+        r.record("q", true, 5);
+        assert_eq!((r.cards["q"].level, r.cards["q"].due), (2, 6));
+    }
+
+    // Answering right before the due day changes nothing; answering wrong any day drops to box 1.
+    #[test]
+    fn early_answers() {
+        let mut r = Review::default();
+        r.record("q", true, 0);
+        r.record("q", true, 1); // box 3, due day 4
+        r.record("q", true, 2);
+        assert_eq!((r.cards["q"].level, r.cards["q"].due), (3, 4), "early practice skips no review");
+        r.record("q", false, 2);
+        assert_eq!((r.cards["q"].level, r.cards["q"].due), (1, 2));
+    }
+
+    // The due list holds only due questions, most overdue first, and counts follow the boxes.
+    #[test]
+    fn due_lists_and_counts() {
+        let mut r = Review::default();
+        r.record("late", false, 1);
+        r.record("today", false, 3);
+        r.record("known", true, 3); // box 2, due day 4
+        r.record("also-today", false, 3);
+        assert_eq!(r.due(3), vec!["late", "also-today", "today"]);
+        assert_eq!(r.due(4), vec!["late", "also-today", "today", "known"]);
+        assert_eq!(r.counts(), [3, 1, 0, 0, 0]);
+        assert_eq!(r.next_due(), Some(1));
+        r.retain(|id| id != "late");
+        assert_eq!(r.counts(), [2, 1, 0, 0, 0]);
+    }
+
+    // The state round-trips through JSON, and missing or odd fields fall back to defaults.
+    #[test]
+    fn serialisable_with_defaults() {
+        let mut r = Review::default();
+        r.record("q", true, 7);
+        let json = serde_json::to_string(&r).unwrap();
+        assert_eq!(json, r#"{"cards":{"q":{"box":2,"due":8}}}"#);
+        assert_eq!(serde_json::from_str::<Review>(&json).unwrap(), r);
+        assert_eq!(serde_json::from_str::<Review>("{}").unwrap(), Review::default());
+        let odd: Review = serde_json::from_str(r#"{"cards":{"a":{},"b":{"box":9,"due":3}}}"#).unwrap();
+        assert_eq!((odd.cards["a"].level(), odd.cards["a"].due), (1, 0));
+        assert_eq!(odd.counts(), [1, 0, 0, 0, 1], "an out-of-range box reads as the nearest one");
+    }
+}

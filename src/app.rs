@@ -4,9 +4,10 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::components::thread_status::ThreadStatus;
-use crate::pages::{home::Home, lesson::LessonPage, not_found::NotFound, search::SearchPage};
+use crate::pages::{home::Home, lesson::LessonPage, not_found::NotFound, quiz::QuizPage, review::ReviewPage, search::SearchPage};
 use crate::state::{Action, Saved, SavedHandle};
 use crate::pool::{self, PoolState};
+use crate::progress::Theme;
 
 /// Every page of the site.
 #[derive(Clone, Routable, PartialEq, Debug)]
@@ -17,6 +18,10 @@ pub(crate) enum Route {
     Lesson { slug: String },
     #[at("/search")]
     Search,
+    #[at("/quiz/:id")]
+    Quiz { id: String },
+    #[at("/review")]
+    Review,
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -27,6 +32,8 @@ fn switch(route: Route) -> Html {
         Route::Home => html! { <Home /> },
         Route::Lesson { slug } => html! { <LessonPage {slug} /> },
         Route::Search => html! { <SearchPage /> },
+        Route::Quiz { id } => html! { <QuizPage {id} /> },
+        Route::Review => html! { <ReviewPage /> },
         Route::NotFound => html! { <NotFound /> },
     }
 }
@@ -35,6 +42,18 @@ fn switch(route: Route) -> Html {
 fn App() -> Html {
     let pool_state = use_state(|| PoolState::Starting);
     let saved = use_reducer(Saved::load);
+    let theme = saved.record.theme;
+    use_effect_with(theme, |t| crate::state::apply_theme(*t));
+    let due = saved.record.review.due(crate::state::today()).len();
+    let (theme_name, theme_icon, next_theme) = match theme {
+        Theme::System => ("system", "◐", Theme::Light),
+        Theme::Light => ("light", "☀", Theme::Dark),
+        Theme::Dark => ("dark", "☾", Theme::System),
+    };
+    let toggle_theme = {
+        let saved = saved.clone();
+        Callback::from(move |_| saved.dispatch(Action::SetTheme(next_theme)))
+    };
     {
         let pool_state = pool_state.clone();
         use_effect_with((), move |_| {
@@ -59,6 +78,13 @@ fn App() -> Html {
                     <nav aria-label="Main">
                         <Link<Route> to={Route::Home}>{ "Lessons" }</Link<Route>>
                         <Link<Route> to={Route::Search}>{ "Search" }</Link<Route>>
+                        <Link<Route> to={Route::Review}>
+                            { "Review" }
+                            if due > 0 { <span class="badge" data-testid="review-badge" aria-label={format!("{due} due")}>{ due }</span> }
+                        </Link<Route>>
+                        <button type="button" class="theme-toggle" onclick={toggle_theme} aria-label={format!("Theme: {theme_name} (change)")}>
+                            { theme_icon }
+                        </button>
                     </nav>
                 </header>
                 if let Some(notice) = saved.notice.clone() {

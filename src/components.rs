@@ -4,6 +4,7 @@ pub(crate) mod barista;
 pub(crate) mod event_loop;
 pub(crate) mod explorer;
 pub(crate) mod prime_count;
+pub(crate) mod question;
 pub(crate) mod responsiveness;
 pub(crate) mod stepper;
 pub(crate) mod thread_status;

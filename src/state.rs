@@ -5,7 +5,10 @@ use std::rc::Rc;
 use gloo::storage::{LocalStorage, Storage};
 use yew::prelude::*;
 
-use crate::progress::{Record, SET_ASIDE_KEY, STORAGE_KEY};
+use std::collections::BTreeSet;
+
+use crate::progress::{Record, SavedAnswer, Theme, SET_ASIDE_KEY, STORAGE_KEY};
+use crate::review::Day;
 
 /// The progress record plus what the learner should be told about it.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +23,13 @@ pub(crate) enum Action {
     MarkRead(String),
     MarkUnread(String),
     SolveChallenge(String),
+    /// A quiz or review answer: kept, and fed to the spaced review.
+    Answer { id: String, picked: BTreeSet<usize>, correct: bool, today: Day },
+    /// Forgets the answers to these questions (to take a quiz again); the review keeps its cards.
+    ClearAnswers(Vec<String>),
+    SetTheme(Theme),
+    /// Replaces everything with an imported record.
+    Import(Record),
     DismissNotice,
 }
 
@@ -66,6 +76,20 @@ impl Reducible for Saved {
                     return self;
                 }
             }
+            Action::Answer { id, picked, correct, today } => {
+                // Only questions once answered wrongly enter the spaced review.
+                if !correct || next.record.review.cards.contains_key(&id) {
+                    next.record.review.record(&id, correct, today);
+                }
+                next.record.answers.insert(id, SavedAnswer { picked, correct });
+            }
+            Action::ClearAnswers(ids) => {
+                for id in ids {
+                    next.record.answers.remove(&id);
+                }
+            }
+            Action::SetTheme(theme) => next.record.theme = theme,
+            Action::Import(record) => next.record = record,
             Action::DismissNotice => {
                 next.notice = None;
                 return Rc::new(next);
@@ -78,3 +102,19 @@ impl Reducible for Saved {
 
 /// The handle views use to read and change the saved state.
 pub(crate) type SavedHandle = UseReducerHandle<Saved>;
+
+/// Today, as a day number for the spaced review.
+pub(crate) fn today() -> Day {
+    (js_sys::Date::now() / 86_400_000.0) as Day
+}
+
+/// Applies the chosen theme to the page (`data-theme` on the root element).
+pub(crate) fn apply_theme(theme: Theme) {
+    if let Some(root) = gloo::utils::document().document_element() {
+        let _ = match theme {
+            Theme::System => root.remove_attribute("data-theme"),
+            Theme::Light => root.set_attribute("data-theme", "light"),
+            Theme::Dark => root.set_attribute("data-theme", "dark"),
+        };
+    }
+}

@@ -166,7 +166,12 @@ pub(crate) fn LessonPage(props: &LessonPageProps) -> Html {
                 </div>
                 <aside class="quiz-pointer" aria-label="Check yourself">
                     <h2>{ "Check yourself" }</h2>
-                    <p>{ "A short quiz on this lesson, with an explanation for every answer, is being written. Until it arrives, try the questions above without looking back." }</p>
+                    if let Some(q) = content::quiz(lesson.slug) {
+                        <p>
+                            { format!("{} questions on this lesson, each answer explained. ", q.questions.len()) }
+                            <Link<Route> to={Route::Quiz { id: lesson.slug.to_string() }} classes="quiz-link">{ "Take the quiz" }</Link<Route>>
+                        </p>
+                    }
                 </aside>
                 <div class="lesson-end" ref={end_marker}>
                     <button type="button" onclick={toggle_read} aria-pressed={is_read.to_string()}>

@@ -50,6 +50,11 @@ describe('offline', () => {
     assert.deepEqual([r.primes, r.mode], [78_498, 'pool']);
     await page.goto(s.server.url + '/search?q=mutex');
     await page.waitForSelector('.search-results li');
+    await page.goto(s.server.url + '/quiz/race-conditions');
+    await ready(page);
+    await page.locator('.question input').first().check();
+    await page.getByRole('button', { name: 'Check answer' }).click();
+    await page.locator('[data-testid=verdict]').waitFor();
     await s.context.setOffline(false);
   });
 

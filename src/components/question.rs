@@ -1,0 +1,123 @@
+//! One quiz question: its prompt, its options as a form, and every option's explanation once
+//! answered. Used by the quizzes and by the review.
+
+use std::collections::BTreeSet;
+
+use yew::prelude::*;
+
+use crate::quiz::{grade, Answer, Kind, Question};
+use crate::quiz_answers::answer_key;
+
+#[derive(Properties, PartialEq)]
+pub(crate) struct QuestionCardProps {
+    pub question: &'static Question,
+    /// The saved answer, when the question was answered.
+    #[prop_or_default]
+    pub answered: Option<BTreeSet<usize>>,
+    /// Called with the picked options and whether they are right.
+    pub on_answer: Callback<(BTreeSet<usize>, bool)>,
+    /// Shown above the prompt, e.g. "Question 3 of 13".
+    #[prop_or_default]
+    pub counter: Option<AttrValue>,
+}
+
+/// The right options of a question (for `possible` questions, computed by the explorer).
+pub(crate) fn key_of(question: &Question) -> BTreeSet<usize> {
+    answer_key(question).unwrap_or_default()
+}
+
+#[function_component]
+pub(crate) fn QuestionCard(props: &QuestionCardProps) -> Html {
+    let q = props.question;
+    let picked = use_state(BTreeSet::<usize>::new);
+    {
+        let picked = picked.clone();
+        use_effect_with(q.id.clone(), move |_| picked.set(BTreeSet::new()));
+    }
+    let multi = matches!(q.kind, Kind::Multiple | Kind::Possible);
+    let key = key_of(q);
+    let name = format!("q-{}", q.id);
+    let toggle = |i: usize| {
+        let picked = picked.clone();
+        Callback::from(move |_| {
+            let mut p = if multi { (*picked).clone() } else { BTreeSet::new() };
+            if multi && p.contains(&i) {
+                p.remove(&i);
+            } else {
+                p.insert(i);
+            }
+            picked.set(p);
+        })
+    };
+    let submit = {
+        let (picked, on_answer, key) = (picked.clone(), props.on_answer.clone(), key.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if picked.is_empty() {
+                return;
+            }
+            let graded = grade(q, &Answer { picked: (*picked).clone() }, &key);
+            on_answer.emit(((*picked).clone(), graded.correct));
+        })
+    };
+    let hint = match q.kind {
+        Kind::Single => "Pick one answer.",
+        Kind::Scenario => "Pick the approach that fits this workload best.",
+        Kind::Multiple => "Pick every answer that is true.",
+        Kind::Possible => "Pick every final value that is possible in some interleaving.",
+    };
+    let verdict = props.answered.as_ref().map(|a| grade(q, &Answer { picked: a.clone() }, &key));
+    html! {
+        <form class="question" onsubmit={submit} data-question={q.id.clone()}>
+            <fieldset disabled={verdict.is_some()}>
+                <legend>
+                    if let Some(c) = &props.counter { <span class="counter">{ c.clone() }</span> }
+                    <span class="prompt">{ q.prompt.clone() }</span>
+                </legend>
+                if let Some(snippet) = &q.snippet {
+                    <pre class="code" tabindex="0" data-lang={snippet.language.clone()}><code>{ snippet.code.clone() }</code></pre>
+                }
+                if let Some(program) = &q.program {
+                    <pre class="code" tabindex="0" aria-label="Thread program"><code>{ program.source.clone() }</code></pre>
+                }
+                <p class="help">{ hint }</p>
+                <ul class="options">
+                    { for q.options.iter().enumerate().map(|(i, o)| {
+                        let chosen = props.answered.as_ref().map_or(picked.contains(&i), |a| a.contains(&i));
+                        let mark = verdict.as_ref().map(|_| {
+                            match (key.contains(&i), chosen) {
+                                (true, true) => ("right", "✓ right"),
+                                (true, false) => ("missed", "✓ a right answer you missed"),
+                                (false, true) => ("wrong", "✗ wrong"),
+                                (false, false) => ("other", ""),
+                            }
+                        });
+                        let id = format!("{name}-{i}");
+                        html! {
+                            <li class={classes!(mark.map(|m| m.0))}>
+                                <label for={id.clone()}>
+                                    <input type={if multi { "checkbox" } else { "radio" }} id={id} name={name.clone()}
+                                           checked={chosen} onchange={toggle(i)} />
+                                    <span>{ o.text.clone() }</span>
+                                </label>
+                                if let Some((_, label)) = mark {
+                                    <p class="explain">
+                                        if !label.is_empty() { <strong>{ label }{ ": " }</strong> }
+                                        { o.explain.clone() }
+                                    </p>
+                                }
+                            </li>
+                        }
+                    }) }
+                </ul>
+            </fieldset>
+            if let Some(v) = &verdict {
+                <p class={classes!("verdict", if v.correct { "outcome" } else { "refusal" })} role="status" data-testid="verdict">
+                    { if v.correct { "Right!" } else { "Not quite: the explanations above say why." } }
+                </p>
+            } else {
+                <button type="submit" class="primary" disabled={picked.is_empty()}>{ "Check answer" }</button>
+            }
+        </form>
+    }
+}

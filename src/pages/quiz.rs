@@ -1,0 +1,161 @@
+//! A quiz: one question at a time with feedback right away, then the score and every wrong
+//! answer with its explanations. Answers are saved, so a reload resumes where the learner was.
+
+use serde::Serialize;
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::app::Route;
+use crate::components::question::{key_of, QuestionCard};
+use crate::content::{self, quizzes};
+use crate::pages::not_found::NotFound;
+use crate::quiz::{grade, Answer, Question, QuizResult};
+use crate::state::{today, Action, SavedHandle};
+
+#[derive(Serialize)]
+struct Finished<'a> {
+    quiz: &'a str,
+    answered: usize,
+    correct: usize,
+}
+
+#[derive(Properties, PartialEq)]
+pub(crate) struct QuizPageProps {
+    pub id: String,
+}
+
+#[function_component]
+pub(crate) fn QuizPage(props: &QuizPageProps) -> Html {
+    let saved = use_context::<SavedHandle>().expect("saved state is provided by the app");
+    let showing = use_state(|| None::<usize>);
+    {
+        let title = content::quiz(&props.id).map(|q| q.title.clone());
+        let showing = showing.clone();
+        use_effect_with(props.id.clone(), move |_| {
+            showing.set(None);
+            if let Some(t) = title {
+                gloo::utils::document().set_title(&format!("Quiz: {t} · Interleave"));
+            }
+        });
+    }
+    let Some(quiz) = content::quiz(&props.id) else {
+        return html! { <NotFound /> };
+    };
+    let questions: Vec<&'static Question> = quiz.questions_in(quizzes());
+    let answers = &saved.record.answers;
+    let first_open = questions.iter().position(|q| !answers.contains_key(&q.id));
+    // Which question is on screen: the one the learner moved to, else the first unanswered.
+    let current = showing.or(first_open);
+    let answered = questions.iter().filter(|q| answers.contains_key(&q.id)).count();
+    let correct = questions.iter().filter(|q| answers.get(&q.id).is_some_and(|a| a.correct)).count();
+    let finished = first_open.is_none();
+    let title = if quiz.is_final() { "Final test".to_string() } else { format!("Quiz: {}", quiz.title) };
+
+    let on_answer = {
+        let (saved, showing) = (saved.clone(), showing.clone());
+        let current_id = current.map(|i| (i, questions[i].id.clone()));
+        Callback::from(move |(picked, correct): (std::collections::BTreeSet<usize>, bool)| {
+            if let Some((i, id)) = current_id.clone() {
+                // Stay on this question to show its explanations until the learner moves on.
+                showing.set(Some(i));
+                saved.dispatch(Action::Answer { id, picked, correct, today: today() });
+            }
+        })
+    };
+    let go = |to: Option<usize>| {
+        let showing = showing.clone();
+        Callback::from(move |_| showing.set(to))
+    };
+    let again = {
+        let (saved, showing) = (saved.clone(), showing.clone());
+        let ids: Vec<String> = questions.iter().map(|q| q.id.clone()).collect();
+        Callback::from(move |_| {
+            saved.dispatch(Action::ClearAnswers(ids.clone()));
+            showing.set(None);
+        })
+    };
+
+    let result = finished.then(|| {
+        AttrValue::from(serde_json::to_string(&Finished { quiz: &quiz.lesson, answered, correct }).unwrap_or_default())
+    });
+    let state = if finished { "done" } else if answered > 0 { "running" } else { "idle" };
+    let mistakes = {
+        let mut r = QuizResult::new(quiz);
+        for q in &questions {
+            if let Some(a) = answers.get(&q.id) {
+                r.record(q, &grade(q, &Answer { picked: a.picked.clone() }, &key_of(q)));
+            }
+        }
+        r.mistakes
+    };
+
+    html! {
+        <div class="page quiz-page">
+            <p class="eyebrow">
+                if quiz.is_final() { { "All lessons" } } else {
+                    <Link<Route> to={Route::Lesson { slug: quiz.lesson.clone() }}>{ format!("Lesson: {}", quiz.title) }</Link<Route>>
+                }
+            </p>
+            <h1>{ title }</h1>
+            <section class="widget quiz" data-widget="quiz" data-state={state} data-result={result} aria-label="Quiz">
+                <div class="quiz-progress">
+                    <span>{ format!("{answered} of {} answered · {correct} right", questions.len()) }</span>
+                    <ol class="dots" aria-label="Questions">
+                        { for questions.iter().enumerate().map(|(i, q)| {
+                            let class = match answers.get(&q.id) { Some(a) if a.correct => "right", Some(_) => "wrong", None => "open" };
+                            html! {
+                                <li>
+                                    <button type="button" class={classes!("dot", class, (current == Some(i)).then_some("current"))}
+                                            onclick={go(Some(i))} aria-label={format!("Question {} ({})", i + 1, class)}>{ i + 1 }</button>
+                                </li>
+                            }
+                        }) }
+                    </ol>
+                </div>
+                if let Some(i) = current {
+                    <QuestionCard question={questions[i]} answered={answers.get(&questions[i].id).map(|a| a.picked.clone())}
+                                  on_answer={on_answer} counter={AttrValue::from(format!("Question {} of {}", i + 1, questions.len()))} />
+                    <div class="controls quiz-nav">
+                        <button type="button" onclick={go(i.checked_sub(1))} disabled={i == 0}>{ "Previous" }</button>
+                        if answers.contains_key(&questions[i].id) {
+                            if i + 1 < questions.len() {
+                                <button type="button" class="primary" onclick={go(Some(i + 1))}>{ "Next question" }</button>
+                            } else {
+                                <button type="button" class="primary" onclick={go(None)}>{ "See my score" }</button>
+                            }
+                        }
+                    </div>
+                }
+                if finished && current.is_none() {
+                    <div class="score" data-testid="score">
+                        <h2>{ format!("You scored {correct} of {}", questions.len()) }</h2>
+                        if mistakes.is_empty() {
+                            <p>{ "Every answer right." }</p>
+                        } else {
+                            <p>{ "Read these again; they come back on the Review page until you get them right." }</p>
+                            <ol class="mistakes">
+                                { for mistakes.iter().map(|m| html! {
+                                    <li>
+                                        <p class="prompt">{ m.prompt.clone() }</p>
+                                        <ul>
+                                            { for m.notes.iter().map(|n| html! {
+                                                <li>
+                                                    <strong>{ if n.picked { "You picked: " } else { "You missed: " } }</strong>
+                                                    { n.option.clone() }{ " — " }{ n.explain.clone() }
+                                                </li>
+                                            }) }
+                                        </ul>
+                                    </li>
+                                }) }
+                            </ol>
+                        }
+                        <div class="controls">
+                            <button type="button" onclick={again}>{ "Take it again" }</button>
+                            <Link<Route> to={Route::Review} classes="button-link">{ "Go to review" }</Link<Route>>
+                        </div>
+                    </div>
+                }
+            </section>
+        </div>
+    }
+}

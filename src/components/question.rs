@@ -21,6 +21,14 @@ pub(crate) struct QuestionCardProps {
     pub counter: Option<AttrValue>,
 }
 
+/// Text with `backtick` spans shown as inline code (quiz files write code that way).
+pub(crate) fn inline(text: &str) -> Html {
+    text.split('`')
+        .enumerate()
+        .map(|(i, part)| if i % 2 == 1 { html! { <code>{ part }</code> } } else { html! { { part } } })
+        .collect()
+}
+
 /// The right options of a question (for `possible` questions, computed by the explorer).
 pub(crate) fn key_of(question: &Question) -> BTreeSet<usize> {
     answer_key(question).unwrap_or_default()
@@ -72,7 +80,7 @@ pub(crate) fn QuestionCard(props: &QuestionCardProps) -> Html {
             <fieldset disabled={verdict.is_some()}>
                 <legend>
                     if let Some(c) = &props.counter { <span class="counter">{ c.clone() }</span> }
-                    <span class="prompt">{ q.prompt.clone() }</span>
+                    <span class="prompt">{ inline(&q.prompt) }</span>
                 </legend>
                 if let Some(snippet) = &q.snippet {
                     <pre class="code" tabindex="0" data-lang={snippet.language.clone()}><code>{ snippet.code.clone() }</code></pre>
@@ -98,12 +106,12 @@ pub(crate) fn QuestionCard(props: &QuestionCardProps) -> Html {
                                 <label for={id.clone()}>
                                     <input type={if multi { "checkbox" } else { "radio" }} id={id} name={name.clone()}
                                            checked={chosen} onchange={toggle(i)} />
-                                    <span>{ o.text.clone() }</span>
+                                    <span>{ inline(&o.text) }</span>
                                 </label>
                                 if let Some((_, label)) = mark {
                                     <p class="explain">
                                         if !label.is_empty() { <strong>{ label }{ ": " }</strong> }
-                                        { o.explain.clone() }
+                                        { inline(&o.explain) }
                                     </p>
                                 }
                             </li>

@@ -42,6 +42,10 @@ pub(crate) fn Home() -> Html {
                         }
                     }) }
                 </ol>
+                <p class="map-after">
+                    <Link<Route> to={Route::Quiz { id: "final".into() }} classes="button-link">{ "Take the final test" }</Link<Route>>
+                    <Link<Route> to={Route::Review} classes="button-link">{ "Review what you missed" }</Link<Route>>
+                </p>
             </section>
             <PrimeCountLab />
         </div>

@@ -6,7 +6,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::app::Route;
-use crate::components::question::{key_of, QuestionCard};
+use crate::components::question::{inline, key_of, QuestionCard};
 use crate::content::{self, quizzes};
 use crate::pages::not_found::NotFound;
 use crate::quiz::{grade, Answer, Question, QuizResult};
@@ -136,12 +136,12 @@ pub(crate) fn QuizPage(props: &QuizPageProps) -> Html {
                             <ol class="mistakes">
                                 { for mistakes.iter().map(|m| html! {
                                     <li>
-                                        <p class="prompt">{ m.prompt.clone() }</p>
+                                        <p class="prompt">{ inline(&m.prompt) }</p>
                                         <ul>
                                             { for m.notes.iter().map(|n| html! {
                                                 <li>
                                                     <strong>{ if n.picked { "You picked: " } else { "You missed: " } }</strong>
-                                                    { n.option.clone() }{ " — " }{ n.explain.clone() }
+                                                    { inline(&n.option) }{ " — " }{ inline(&n.explain) }
                                                 </li>
                                             }) }
                                         </ul>

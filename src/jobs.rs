@@ -91,7 +91,8 @@ impl Progress {
     pub fn is_cancelled(&self) -> bool {
         self.cancelled.load(Ordering::Relaxed)
     }
-    fn add(&self, units: u64) {
+    /// Counts `units` more as finished (for runners outside this module, such as the lab's).
+    pub(crate) fn add(&self, units: u64) {
         self.done.fetch_add(units, Ordering::Relaxed);
     }
 }

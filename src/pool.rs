@@ -13,6 +13,9 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::jobs::{spawn_on_pool, Job, JobError, Progress, Sliced};
 
+/// Memory grown at start-up, before the workers exist (see [`start`]).
+const RESERVED_BYTES: usize = 256 << 20;
+
 /// Longest stretch of main-thread work between two yields, when running without a pool.
 pub const SLICE_MS: f64 = 8.0;
 
@@ -95,6 +98,10 @@ async fn start_once() -> PoolState {
         };
     }
     let workers = hardware_concurrency();
+    // Grow the shared memory once, before any worker starts: Chromium does not always let a
+    // worker see pages another thread grows later (it traps reading them), so the common jobs
+    // should find the room already there. Untouched pages cost no physical memory.
+    drop(std::hint::black_box(Vec::<u8>::with_capacity(RESERVED_BYTES)));
     match JsFuture::from(wasm_bindgen_rayon::init_thread_pool(workers)).await {
         Ok(_) => {
             WORKERS.with(|w| w.set(workers));

@@ -10,6 +10,7 @@ use std::sync::mpsc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::jobs::{JobError, Progress};
 use crate::lab::race::{receive_all, StartGate};
 
 /// A message to the account.
@@ -95,6 +96,32 @@ pub fn client_op(client: usize, i: u64) -> AccountOp {
 /// ([`client_op`]) to an account opened with `opening` cents. Blocks the calling thread; call it
 /// from a pool thread.
 pub fn run_bank(banking: Banking, clients: usize, ops_per_client: u64, opening: i64) -> BankOutcome {
+    run_bank_with(banking, clients, ops_per_client, opening, &Progress::default()).expect("nobody cancels this run")
+}
+
+/// Operations a client does between two looks at its [`Progress`].
+const CHUNK: u64 = 1 << 10;
+
+/// Runs `op(i)` for each of `ops` operations of one client, in chunks, until done or cancelled.
+fn for_each_op(ops: u64, progress: &Progress, mut op: impl FnMut(u64)) {
+    let mut i = 0;
+    while i < ops && !progress.is_cancelled() {
+        let end = (i + CHUNK).min(ops);
+        (i..end).for_each(&mut op);
+        progress.add(end - i);
+        i = end;
+    }
+}
+
+/// [`run_bank`] reporting operations sent to `progress` (out of `clients × ops_per_client`) and
+/// stopping early, with [`JobError::Cancelled`], when it is cancelled.
+pub fn run_bank_with(
+    banking: Banking,
+    clients: usize,
+    ops_per_client: u64,
+    opening: i64,
+    progress: &Progress,
+) -> Result<BankOutcome, JobError> {
     let k = clients.max(1);
     let expected = opening
         + (0..k).map(|c| (0..ops_per_client).map(|i| client_op(c, i).delta()).sum::<i64>()).sum::<i64>();
@@ -107,11 +134,11 @@ pub fn run_bank(banking: Banking, clients: usize, ops_per_client: u64, opening: 
                     let (balance, gate) = (&balance, &gate);
                     s.spawn(move |_| {
                         gate.arrive_and_wait();
-                        for i in 0..ops_per_client {
+                        for_each_op(ops_per_client, progress, |i| {
                             // Read, compute, write back: another client may write in between.
                             let read = balance.load(Ordering::Relaxed);
                             balance.store(read + client_op(client, i).delta(), Ordering::Relaxed);
-                        }
+                        });
                     });
                 }
             });
@@ -125,9 +152,9 @@ pub fn run_bank(banking: Banking, clients: usize, ops_per_client: u64, opening: 
                     let (tx, gate) = (tx.clone(), &gate);
                     s.spawn(move |_| {
                         gate.arrive_and_wait();
-                        for i in 0..ops_per_client {
+                        for_each_op(ops_per_client, progress, |i| {
                             let _ = tx.send(client_op(client, i));
-                        }
+                        });
                     });
                 }
                 drop(tx);
@@ -136,5 +163,8 @@ pub fn run_bank(banking: Banking, clients: usize, ops_per_client: u64, opening: 
             actor.balance()
         }
     };
-    BankOutcome { expected, actual, operations: k as u64 * ops_per_client }
+    if progress.is_cancelled() {
+        return Err(JobError::Cancelled);
+    }
+    Ok(BankOutcome { expected, actual, operations: k as u64 * ops_per_client })
 }

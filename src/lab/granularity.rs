@@ -157,7 +157,7 @@ pub fn verdict(points: &[GranularityPoint]) -> String {
         .max_by(|a, b| a.speedup().total_cmp(&b.speedup()))
         .expect("points is not empty");
     let best_text = format!(
-        "best: {:.2}× with {} items per task ({} against {} sequential)",
+        "best: {:.2}× with {} items per task, {} against {} sequential",
         best.speedup(),
         group_digits(best.task_size),
         duration_ms(best.par_ms),

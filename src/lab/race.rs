@@ -15,6 +15,8 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
+use crate::jobs::{JobError, Progress};
+
 /// Why one thread never loses an update, in words for the page.
 pub const ONE_THREAD_LOSES_NOTHING: &str = "With one thread, even the racy counter is exact: each \
 increment reads the counter and writes it back before the next one starts, and nobody else writes \
@@ -115,20 +117,26 @@ impl RaceTry {
     }
 }
 
-/// Holds k workers until all have started, so that they overlap; gives up after a short spin when
-/// the pool cannot run all k at once (it must not wait for a task that has no thread).
+/// Holds k workers until all that can run at once have started, so that they overlap; gives up
+/// after a bounded spin when a pool thread is busy elsewhere (it must not wait for a task that
+/// has no thread).
+// Why wait for `min(k, pool threads)` and spin this long: an idle pool thread sleeps, and waking
+// one takes from microseconds natively to a millisecond or more on a web worker — longer than a
+// short spin, and longer than one worker needs for 100,000 increments. A gate that gave up
+// first would let the workers run one after another, and the racy counter would never race.
+// More workers than threads cannot all start at once; waiting for them would only waste the spin.
 pub(crate) struct StartGate {
     started: AtomicUsize,
     expected: usize,
 }
 
 impl StartGate {
-    /// Spins a worker waits at most (well under a millisecond to a few, by CPU).
-    const SPINS: u32 = 100_000;
+    /// Spins a worker waits at most: tens of milliseconds, only if a thread never comes.
+    const SPINS: u32 = 50_000_000;
 
-    /// A gate for `expected` workers.
-    pub(crate) fn new(expected: usize) -> Self {
-        Self { started: AtomicUsize::new(0), expected }
+    /// A gate for `workers` workers, on the current rayon pool.
+    pub(crate) fn new(workers: usize) -> Self {
+        Self { started: AtomicUsize::new(0), expected: workers.min(rayon::current_num_threads()) }
     }
     /// Counts this worker in, then waits (bounded) for the others.
     pub(crate) fn arrive_and_wait(&self) {
@@ -145,6 +153,33 @@ impl StartGate {
 /// counter `increments` times, shared by `strategy`. Blocks the calling thread; call it from a
 /// pool thread.
 pub fn run_race(strategy: Strategy, threads: usize, increments: u64) -> RaceOutcome {
+    run_race_with(strategy, threads, increments, &Progress::default()).expect("nobody cancels this run")
+}
+
+/// Increments a worker does between two looks at its [`Progress`]: rare enough not to disturb the
+/// race, often enough to stop within a millisecond or so.
+const CHUNK: u64 = 1 << 12;
+
+/// Calls `body(n)` for chunks of `n` increments adding up to `increments`, counting each in
+/// `progress` and stopping early once it is cancelled.
+fn in_chunks(increments: u64, progress: &Progress, mut body: impl FnMut(u64)) {
+    let mut left = increments;
+    while left > 0 && !progress.is_cancelled() {
+        let n = left.min(CHUNK);
+        body(n);
+        progress.add(n);
+        left -= n;
+    }
+}
+
+/// [`run_race`] reporting increments done to `progress` (out of `threads × increments`) and
+/// stopping early, with [`JobError::Cancelled`], when it is cancelled.
+pub fn run_race_with(
+    strategy: Strategy,
+    threads: usize,
+    increments: u64,
+    progress: &Progress,
+) -> Result<RaceOutcome, JobError> {
     let k = threads.max(1);
     let start_gate = StartGate::new(k);
     let gate = || start_gate.arrive_and_wait();
@@ -157,11 +192,13 @@ pub fn run_race(strategy: Strategy, threads: usize, increments: u64) -> RaceOutc
                 for _ in 0..k {
                     s.spawn(|_| {
                         gate();
-                        for _ in 0..increments {
-                            // The bug on purpose: another thread may store between these two.
-                            let value = counter.load(Ordering::Relaxed);
-                            counter.store(value + 1, Ordering::Relaxed);
-                        }
+                        in_chunks(increments, progress, |n| {
+                            for _ in 0..n {
+                                // The bug on purpose: another thread may store between these two.
+                                let value = counter.load(Ordering::Relaxed);
+                                counter.store(value + 1, Ordering::Relaxed);
+                            }
+                        });
                     });
                 }
             });
@@ -173,9 +210,11 @@ pub fn run_race(strategy: Strategy, threads: usize, increments: u64) -> RaceOutc
                 for _ in 0..k {
                     s.spawn(|_| {
                         gate();
-                        for _ in 0..increments {
-                            counter.fetch_add(1, Ordering::Relaxed);
-                        }
+                        in_chunks(increments, progress, |n| {
+                            for _ in 0..n {
+                                counter.fetch_add(1, Ordering::Relaxed);
+                            }
+                        });
                     });
                 }
             });
@@ -187,9 +226,11 @@ pub fn run_race(strategy: Strategy, threads: usize, increments: u64) -> RaceOutc
                 for _ in 0..k {
                     s.spawn(|_| {
                         gate();
-                        for _ in 0..increments {
-                            *counter.lock().unwrap_or_else(|e| e.into_inner()) += 1;
-                        }
+                        in_chunks(increments, progress, |n| {
+                            for _ in 0..n {
+                                *counter.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+                            }
+                        });
                     });
                 }
             });
@@ -201,7 +242,9 @@ pub fn run_race(strategy: Strategy, threads: usize, increments: u64) -> RaceOutc
                 for slot in &slots {
                     s.spawn(move |_| {
                         gate();
-                        slot.store(count_privately(increments), Ordering::Relaxed);
+                        let mut local = 0;
+                        in_chunks(increments, progress, |n| local += count_privately(n));
+                        slot.store(local, Ordering::Relaxed);
                     });
                 }
             });
@@ -215,7 +258,9 @@ pub fn run_race(strategy: Strategy, threads: usize, increments: u64) -> RaceOutc
                     let tx = tx.clone();
                     s.spawn(move |_| {
                         gate();
-                        let _ = tx.send(count_privately(increments));
+                        let mut local = 0;
+                        in_chunks(increments, progress, |n| local += count_privately(n));
+                        let _ = tx.send(local);
                     });
                 }
                 drop(tx);
@@ -225,8 +270,11 @@ pub fn run_race(strategy: Strategy, threads: usize, increments: u64) -> RaceOutc
             total
         }
     };
+    if progress.is_cancelled() {
+        return Err(JobError::Cancelled);
+    }
     let expected = k as u64 * increments;
-    RaceOutcome { expected, actual, lost: expected.saturating_sub(actual) }
+    Ok(RaceOutcome { expected, actual, lost: expected.saturating_sub(actual) })
 }
 
 /// [`run_race`], timed with the caller's clock (ms).
@@ -267,6 +315,31 @@ pub(crate) fn receive_all<T>(rx: Receiver<T>, mut handle: impl FnMut(T)) {
                 Some(rayon::Yield::Executed) => {}
                 _ => std::hint::spin_loop(),
             },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pool(threads: usize) -> rayon::ThreadPool {
+        rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap()
+    }
+
+    // Every increment is counted in the progress, and a cancelled run says so.
+    #[test]
+    fn progress_and_cancel() {
+        for strategy in Strategy::ALL {
+            let progress = Progress::new(3 * 10_000);
+            let outcome = pool(2).install(|| run_race_with(strategy, 3, 10_000, &progress)).unwrap();
+            assert_eq!(outcome.expected, 30_000);
+            assert_eq!(progress.done(), 30_000, "{}", strategy.name());
+            let progress = Progress::new(2 * 10_000);
+            progress.cancel();
+            let result = pool(2).install(|| run_race_with(strategy, 2, 10_000, &progress));
+            assert_eq!(result, Err(JobError::Cancelled));
+            assert_eq!(progress.done(), 0);
         }
     }
 }

@@ -13,7 +13,7 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use crate::jobs::{run_parallel, Job, JobError, Progress};
+use crate::jobs::{Job, JobError, Progress};
 
 /// What "k threads" means, in words for the page.
 pub const K_THREADS_EXPLANATION: &str = "“k threads” means exactly k workers: the run starts k \
@@ -68,7 +68,7 @@ where
                         break;
                     }
                     let start = index * slice_len;
-                    match run_slice(job, start..(start + slice_len).min(len), progress) {
+                    match run_slice(&**job, start..(start + slice_len).min(len), progress) {
                         Ok(part) => parts.push((index, part)),
                         Err(_) => break,
                     }
@@ -127,47 +127,13 @@ pub fn run_sequential<J: Job>(job: &J) -> J::Output {
     job.finish(part)
 }
 
-/// One slice of a job, seen as a job of its own.
-struct SliceOf<J> {
-    job: Arc<J>,
-    range: Range<u64>,
-}
-
-impl<J: Job> Job for SliceOf<J>
-where
-    J::Part: 'static,
-{
-    type Part = J::Part;
-    type Output = J::Part;
-    fn len(&self) -> u64 {
-        self.range.end - self.range.start
+/// Runs one slice on this thread, counting it in `progress`; refuses to start once cancelled.
+fn run_slice<J: Job>(job: &J, range: Range<u64>, progress: &Progress) -> Result<J::Part, JobError> {
+    if progress.is_cancelled() {
+        return Err(JobError::Cancelled);
     }
-    fn slice_len(&self) -> u64 {
-        self.len().max(1)
-    }
-    fn run(&self, range: Range<u64>) -> J::Part {
-        let start = self.range.start;
-        self.job.run(start + range.start..start + range.end)
-    }
-    fn identity(&self) -> J::Part {
-        self.job.identity()
-    }
-    fn combine(&self, a: J::Part, b: J::Part) -> J::Part {
-        self.job.combine(a, b)
-    }
-    fn finish(&self, part: J::Part) -> J::Part {
-        part
-    }
-}
-
-/// Runs one slice on this thread, counting it in `progress` and honouring cancellation.
-// Why through `run_parallel`: `Progress` only lets `jobs` count finished units. A one-slice job
-// never splits, so `run_parallel` runs it inline on the calling thread and counts it there.
-// (If `Progress::add` becomes `pub(crate)`, call `job.run` and `progress.add` directly.)
-fn run_slice<J>(job: &Arc<J>, range: Range<u64>, progress: &Progress) -> Result<J::Part, JobError>
-where
-    J: Job,
-    J::Part: 'static,
-{
-    run_parallel(&SliceOf { job: Arc::clone(job), range }, progress)
+    let units = range.end - range.start;
+    let part = job.run(range);
+    progress.add(units);
+    Ok(part)
 }

@@ -7,9 +7,13 @@ use yew_router::prelude::*;
 
 use crate::app::Route;
 use crate::components::barista::BaristaAnimation;
+use crate::components::channels::ChannelsLab;
 use crate::components::event_loop::EventLoopLab;
 use crate::components::explorer::ExplorerWidget;
+use crate::components::granularity::GranularityLab;
+use crate::components::race::RaceLab;
 use crate::components::responsiveness::ResponsivenessMeter;
+use crate::components::speedup::SpeedupLab;
 use crate::components::stepper::EventLoopStepper;
 use crate::components::prime_count::PrimeCountLab;
 use crate::components::widget::ComingSoon;
@@ -26,6 +30,10 @@ fn widget(name: &'static str, arg: Option<&'static str>) -> Html {
         "responsiveness" => html! { <ResponsivenessMeter /> },
         "event-loop-stepper" => html! { <EventLoopStepper /> },
         "prime-count" => html! { <PrimeCountLab /> },
+        "speedup" => html! { <SpeedupLab /> },
+        "granularity" => html! { <GranularityLab /> },
+        "race" => html! { <RaceLab /> },
+        "channels" => html! { <ChannelsLab /> },
         other => html! { <ComingSoon name={other} /> },
     }
 }

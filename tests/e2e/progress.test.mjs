@@ -17,12 +17,29 @@ describe('saved progress', () => {
     assert.match(await page.locator('[data-testid=progress-notice]').innerText(), /could not be read/);
     assert.ok(await page.locator('.lesson-map li').count() >= 7, 'the page still renders');
     assert.equal(await page.evaluate(() => localStorage.getItem('interleave.progress.set-aside')), '{"version":1,"lessons_read":');
-    assert.equal(JSON.parse(await page.evaluate(() => localStorage.getItem('interleave.progress'))).version, 1);
+    assert.equal(JSON.parse(await page.evaluate(() => localStorage.getItem('interleave.progress'))).version, 2);
     await page.getByRole('button', { name: 'Dismiss' }).click();
     assert.equal(await page.locator('[data-testid=progress-notice]').count(), 0);
     await page.reload();
     await page.waitForSelector('.lesson-map');
     assert.equal(await page.locator('[data-testid=progress-notice]').count(), 0, 'repaired once, not every load');
+    await page.close();
+  });
+});
+
+describe('saved progress migration', () => {
+  let s;
+  before(async () => { s = await site({ isolated: true }); });
+  after(async () => { await s.close(); });
+
+  // A version-1 record from an older build is migrated silently: what it held is kept.
+  it('migrates a version-1 record', async () => {
+    const page = await s.open('/');
+    await page.evaluate(() => { localStorage.clear(); localStorage.setItem('interleave.progress', '{"version":1,"lessons_read":["race-conditions"]}'); });
+    await page.reload();
+    await page.waitForSelector('.lesson-card[data-read=true]');
+    assert.equal(await page.locator('[data-testid=progress-notice]').count(), 0);
+    assert.match(await page.locator('[data-testid=read-count]').innerText(), /^1 of 7 read/);
     await page.close();
   });
 });

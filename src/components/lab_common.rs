@@ -1,0 +1,159 @@
+//! What the parallelism lab's widgets share: a clock every thread agrees on, reading whole numbers
+//! typed by the learner, a poller for live figures, and the "one thread here" note.
+//!
+//! Implementation note: `pool::now_ms` reads `window.performance`, which web workers do not have,
+//! and each worker's `performance.now()` counts from its own start. The lab times work *on* the
+//! workers and compares times taken on different ones, so [`now_abs_ms`] reads the global scope's
+//! `performance` (window or worker) and adds its `timeOrigin`: one time line for every thread.
+
+use std::cell::{Cell, RefCell};
+use std::ops::RangeInclusive;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use gloo::timers::callback::Interval;
+use wasm_bindgen::{JsCast, JsValue};
+use yew::prelude::*;
+
+use crate::lab::pipeline::Clock;
+use crate::numbers::group_digits;
+use crate::pool::PoolState;
+
+thread_local! {
+    static PERFORMANCE: Option<(JsValue, js_sys::Function, f64)> = (|| {
+        let performance = js_sys::Reflect::get(&js_sys::global(), &"performance".into()).ok()?;
+        let now = js_sys::Reflect::get(&performance, &"now".into()).ok()?.dyn_into::<js_sys::Function>().ok()?;
+        let origin = js_sys::Reflect::get(&performance, &"timeOrigin".into()).ok()?.as_f64()?;
+        Some((performance, now, origin))
+    })();
+}
+
+/// Milliseconds since 1970 at sub-microsecond resolution, the same on the page and on every
+/// worker (so two threads' readings can be subtracted).
+pub(crate) fn now_abs_ms() -> f64 {
+    PERFORMANCE.with(|p| match p {
+        Some((performance, now, origin)) => origin + now.call0(performance).ok().and_then(|v| v.as_f64()).unwrap_or(0.0),
+        None => 0.0,
+    })
+}
+
+/// [`now_abs_ms`] as a clock the lab's engines can share between threads.
+pub(crate) fn clock() -> Clock {
+    Arc::new(now_abs_ms)
+}
+
+/// Reads a whole number typed by the learner (`,`, `_` and spaces allowed), refusing what is not
+/// one or lies outside `limits`, with a reason naming `what`.
+pub(crate) fn parse_whole(text: &str, what: &str, limits: RangeInclusive<u64>) -> Result<u64, String> {
+    let cleaned: String = text.chars().filter(|c| !matches!(c, '_' | ',' | ' ')).collect();
+    let value: u64 = cleaned.parse().map_err(|_| format!("{what}: “{}” is not a whole number.", text.trim()))?;
+    if limits.contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!(
+            "{what} must be from {} to {} (you asked for {}).",
+            group_digits(*limits.start()),
+            group_digits(*limits.end()),
+            group_digits(value)
+        ))
+    }
+}
+
+/// The value of the input or select an event came from.
+pub(crate) fn event_value(e: &Event) -> String {
+    let target = e.target();
+    if let Some(input) = target.as_ref().and_then(|t| t.dyn_ref::<web_sys::HtmlInputElement>()) {
+        return input.value();
+    }
+    if let Some(select) = target.as_ref().and_then(|t| t.dyn_ref::<web_sys::HtmlSelectElement>()) {
+        return select.value();
+    }
+    String::new()
+}
+
+/// A callback that stores the new value of a text field in `state` and clears `refusal`.
+pub(crate) fn on_text(state: &UseStateHandle<String>, refusal: &UseStateHandle<Option<String>>) -> Callback<InputEvent> {
+    let (state, refusal) = (state.clone(), refusal.clone());
+    Callback::from(move |e: InputEvent| {
+        state.set(event_value(&e));
+        refusal.set(None);
+    })
+}
+
+/// Redraws a widget on an interval while a run goes on; stops when dropped or told to.
+#[derive(Clone, Default)]
+pub(crate) struct Poller(Rc<RefCell<Option<Interval>>>);
+
+impl Poller {
+    /// Calls `tick` every `ms` until [`Poller::stop`].
+    pub(crate) fn start(&self, ms: u32, tick: impl FnMut() + 'static) {
+        *self.0.borrow_mut() = Some(Interval::new(ms, tick));
+    }
+    pub(crate) fn stop(&self) {
+        self.0.borrow_mut().take();
+    }
+}
+
+/// Worker threads the lab may use: the pool's workers, or 1 on a page without a pool.
+pub(crate) fn lab_threads(pool: &PoolState) -> usize {
+    pool.workers().max(1)
+}
+
+/// Rounds to one decimal, for figures published as JSON.
+pub(crate) fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+#[derive(Properties, PartialEq)]
+pub(crate) struct PoolNoteProps {
+    /// What a run does without worker threads, in a sentence.
+    pub without: AttrValue,
+}
+
+/// Says how many threads this page has for the lab, and if only one, why and what happens.
+#[function_component]
+pub(crate) fn PoolNote(props: &PoolNoteProps) -> Html {
+    let pool_state = use_context::<PoolState>().unwrap_or(PoolState::Starting);
+    match pool_state {
+        PoolState::Ready { workers } => html! {
+            <p class="lab-pool" data-testid="lab-pool">{ format!("Runs on this page's pool of {workers} worker threads; the page itself only waits and draws.") }</p>
+        },
+        PoolState::Starting => html! { <p class="lab-pool" data-testid="lab-pool">{ "The worker threads are still starting…" }</p> },
+        PoolState::Fallback { reason } => html! {
+            <p class="note lab-pool" data-testid="lab-pool">
+                <strong>{ "Only one thread is available here. " }</strong>{ reason }{ " " }{ props.without.clone() }
+            </p>
+        },
+    }
+}
+
+/// Room kept free in the allocator before every lab run, beyond the run's own estimate.
+const HEADROOM: usize = 16 << 20;
+
+/// Makes the allocator hold `bytes` (plus some headroom) of free memory before a run, so that the
+/// run does not have to grow the shared memory while several threads use it.
+// Why: this browser (headless Chromium 156) does not always let a worker see memory that another
+// thread has just grown — a worker reading a block allocated in the new pages traps with "memory
+// access out of bounds" and its task dies, which hangs the run. Growing before the run, on the
+// page's thread, and then having every worker grow by 0 pages (which makes the engine refresh
+// that worker's view of the memory) avoids growth during the run.
+pub(crate) async fn reserve_memory(bytes: usize) {
+    drop(std::hint::black_box(Vec::<u8>::with_capacity(bytes.saturating_add(HEADROOM))));
+    // Growth since the workers last refreshed, by this reservation or by anything else the page
+    // allocated (a buffer the workers will fill, say).
+    let pages = core::arch::wasm32::memory_size::<0>();
+    if SYNCED_PAGES.with(Cell::get) != pages && crate::pool::workers() > 0 {
+        let synced = crate::lab::on_pool(|| {
+            rayon::broadcast(|_| core::arch::wasm32::memory_grow::<0>(0));
+        })
+        .await;
+        if synced.is_ok() {
+            SYNCED_PAGES.with(|p| p.set(pages));
+        }
+    }
+}
+
+thread_local! {
+    /// Memory size (in pages) the workers were last made to see.
+    static SYNCED_PAGES: Cell<usize> = const { Cell::new(0) };
+}

@@ -1,0 +1,59 @@
+// Benchmark of the lab's kernels in headless Chromium against native: the speedup lab runs each
+// kernel at its default size on 1 and 2 threads (times taken on the worker), and the figures are
+// compared with `cargo bench --bench lab` (target/lab-bench-native.json). Prints; asserts nothing.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, resolve } from 'node:path';
+import { site } from './harness.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const nativePath = resolve(here, '../../target/lab-bench-native.json');
+let native = [];
+try { native = JSON.parse(readFileSync(nativePath, 'utf8')); } catch {
+  console.log(`lab: no native figures at ${nativePath}; run \`cargo bench --bench lab\` first for the ratios`);
+}
+const REPEATS = 3;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const f1 = (x) => Number(x).toFixed(1);
+const f2 = (x) => Number(x).toFixed(2);
+
+const s = await site({ isolated: true });
+const page = await s.open('/lessons/how-parallelism-works');
+const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+const w = page.locator('[data-widget=speedup]');
+if (cores < 2) console.log(`lab: this browser reports ${cores} core: no parallel figures`);
+
+async function runAt(threads) {
+  await w.locator('select[name=threads]').selectOption(String(threads));
+  await w.getByRole('button', { name: 'Run', exact: true }).click();
+  // Polled slowly, not on every frame: the page's thread should stay as idle as it would be.
+  await page.waitForFunction(() => document.querySelector('[data-widget=speedup]').dataset.state !== 'running', null, { timeout: 120_000, polling: 250 });
+  const r = JSON.parse(await w.getAttribute('data-result'));
+  if (!r.results_match) throw new Error(`checksums differ: ${JSON.stringify(r)}`);
+  return r.runs.at(-1).wall_ms;
+}
+
+for (const kernel of ['mandelbrot', 'primes', 'blur']) {
+  await w.locator('select[name=kernel]').selectOption(kernel);
+  const size = Number((await w.locator('input[name=size]').inputValue()).replaceAll(',', ''));
+  const par = Math.min(2, cores);
+  // One untimed round first: the browser recompiles hot wasm functions with its optimizing tier.
+  await runAt(1);
+  await runAt(par);
+  const one = [];
+  const two = [];
+  for (let i = 0; i < REPEATS; i++) {
+    one.push(await runAt(1));
+    two.push(await runAt(par));
+  }
+  const [w1, w2] = [median(one), median(two)];
+  console.log(`lab wasm ${kernel} ${size}: 1 thread ${f1(w1)} ms, ${par} threads ${f1(w2)} ms, speedup ${f2(w1 / w2)}x (target >= 1.8)`);
+  const n = native.find((x) => x.kernel === kernel && x.size === size);
+  if (n) {
+    const [nSpeed, wSpeed] = [n.t1_ms / n.t2_ms, w1 / w2];
+    console.log(`lab native ${kernel} ${size}: 1 thread ${f1(n.t1_ms)} ms, 2 threads ${f1(n.t2_ms)} ms, speedup ${f2(nSpeed)}x`);
+    console.log(`lab ${kernel}: wasm speedup / native speedup ${f2(wSpeed / nSpeed)} (target >= 0.95), wasm 1-thread / native 1-thread ${f2(w1 / n.t1_ms)} (target <= 1.25)`);
+  }
+}
+await page.close();
+await s.close();

@@ -15,7 +15,7 @@ use serde::Serialize;
 use yew::prelude::*;
 
 use crate::components::lab_common::{clock, event_value, lab_threads, now_abs_ms, on_text, parse_whole, reserve_memory, round1, PoolNote, Poller};
-use crate::components::widget::{ProgressBar, RunState, WidgetFrame};
+use crate::components::widget::{cancel_callback, ProgressBar, RunState, WidgetFrame};
 use crate::jobs::{JobError, Progress};
 use crate::lab::actor::{run_bank_with, BankOutcome, Banking};
 use crate::lab::on_pool;
@@ -462,14 +462,7 @@ pub(crate) fn ChannelsLab() -> Html {
         })
     };
 
-    let on_cancel = {
-        let progress = progress.clone();
-        Callback::from(move |_| {
-            if let Some(p) = progress.as_ref() {
-                p.cancel();
-            }
-        })
-    };
+    let on_cancel = cancel_callback(&progress);
     let on_unbounded = {
         let (unbounded, refusal) = (unbounded.clone(), refusal.clone());
         Callback::from(move |e: Event| {

@@ -9,7 +9,7 @@ use serde::Serialize;
 use yew::prelude::*;
 
 use crate::components::lab_common::{lab_threads, now_abs_ms, on_text, parse_whole, reserve_memory, PoolNote};
-use crate::components::widget::{ProgressBar, RunState, WidgetFrame};
+use crate::components::widget::{cancel_callback, ProgressBar, RunState, WidgetFrame};
 use crate::jobs::{Job, JobError, Progress};
 use crate::lab::granularity::{estimate_overhead_per_task, run_point, task_sizes, verdict, GranularityPoint, GranularitySetup};
 use crate::lab::on_pool;
@@ -334,14 +334,7 @@ pub(crate) fn GranularityLab() -> Html {
             });
         })
     };
-    let on_cancel = {
-        let progress = progress.clone();
-        Callback::from(move |_| {
-            if let Some(p) = progress.as_ref() {
-                p.cancel();
-            }
-        })
-    };
+    let on_cancel = cancel_callback(&progress);
 
     let running = *run_state == RunState::Running;
     let (setup, sizes, threads) = &*sweep;

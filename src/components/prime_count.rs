@@ -9,7 +9,7 @@ use serde::Serialize;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::components::widget::{ProgressBar, RunState, WidgetFrame};
+use crate::components::widget::{cancel_callback, ProgressBar, RunState, WidgetFrame};
 use crate::jobs::{JobError, Progress};
 use crate::kernels::PrimeCount;
 use crate::numbers::{duration_ms, group_digits};
@@ -97,14 +97,7 @@ pub(crate) fn PrimeCountLab() -> Html {
         })
     };
 
-    let cancel = {
-        let progress = progress.clone();
-        Callback::from(move |_| {
-            if let Some(p) = progress.as_ref() {
-                p.cancel();
-            }
-        })
-    };
+    let cancel = cancel_callback(&progress);
 
     let running = *run_state == RunState::Running;
     let result_json = outcome.as_ref().map(|o| AttrValue::from(serde_json::to_string(o).unwrap_or_default()));

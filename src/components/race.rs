@@ -7,7 +7,7 @@ use std::sync::{mpsc, Arc, Mutex};
 use yew::prelude::*;
 
 use crate::components::lab_common::{event_value, lab_threads, now_abs_ms, on_text, parse_whole, reserve_memory, round1, PoolNote};
-use crate::components::widget::{ProgressBar, RunState, WidgetFrame};
+use crate::components::widget::{cancel_callback, ProgressBar, RunState, WidgetFrame};
 use crate::jobs::{JobError, Progress};
 use crate::lab::on_pool;
 use crate::lab::race::{run_race_with, RaceTry, Strategy, ONE_THREAD_LOSES_NOTHING};
@@ -188,14 +188,7 @@ pub(crate) fn RaceLab() -> Html {
             });
         })
     };
-    let on_cancel = {
-        let progress = progress.clone();
-        Callback::from(move |_| {
-            if let Some(p) = progress.as_ref() {
-                p.cancel();
-            }
-        })
-    };
+    let on_cancel = cancel_callback(&progress);
 
     let running = *run_state == RunState::Running;
     let result = tries.last().map(|t| AttrValue::from(t.to_json()));

@@ -80,3 +80,13 @@ pub(crate) fn ComingSoon(props: &ComingSoonProps) -> Html {
         </aside>
     }
 }
+
+/// A "Cancel" button's callback: asks the running job (if any) to stop at its next slice.
+pub(crate) fn cancel_callback(progress: &UseStateHandle<Option<std::sync::Arc<crate::jobs::Progress>>>) -> Callback<MouseEvent> {
+    let progress = progress.clone();
+    Callback::from(move |_| {
+        if let Some(p) = progress.as_ref() {
+            p.cancel();
+        }
+    })
+}

@@ -18,7 +18,7 @@ use crate::explorer::{
     State, Status, Target, ThreadState, ThreadId,
 };
 use crate::jobs::spawn_task;
-use crate::numbers::group_digits;
+use crate::numbers::{group_decimal, group_digits};
 use crate::pool::{self, now_ms, SLICE_MS};
 use crate::state::{Action, SavedHandle};
 
@@ -26,22 +26,9 @@ use crate::state::{Action, SavedHandle};
 const DEFAULT_LIMIT: usize = 1_000_000;
 const MAX_LIMIT: usize = 5_000_000;
 
-/// `1234567` as `1,234,567`, for counts of any size.
+/// A count of any size, grouped by thousands.
 fn big(n: &BigUint) -> String {
-    match n.to_u64() {
-        Some(v) => group_digits(v),
-        None => {
-            let digits = n.to_string();
-            let mut out = String::new();
-            for (i, c) in digits.chars().enumerate() {
-                if i > 0 && (digits.len() - i) % 3 == 0 {
-                    out.push(',');
-                }
-                out.push(c);
-            }
-            out
-        }
-    }
+    group_decimal(&n.to_string())
 }
 
 fn share(part: &BigUint, whole: &BigUint) -> f64 {

@@ -423,6 +423,36 @@ trait Stage: Send {
 }
 
 /// Ends a turn in which nothing could move: `Ran` if something moved earlier in it.
+/// Hands `item` to the next stage as stage `stage`. `Some(turn)` when this turn must end: the
+/// queue is full (the item is kept in `pending` for the next turn) or the next stage is gone.
+fn forward(
+    out: &mut Option<SyncSender<Item>>,
+    pending: &mut Option<Item>,
+    wait: &mut WaitClock,
+    sh: &Shared,
+    stage: usize,
+    item: Item,
+    ran: &mut bool,
+) -> Option<Turn> {
+    let Some(sender) = out.as_ref() else { return Some(Turn::Finished) };
+    match sender.try_send(item) {
+        Ok(()) => {
+            sh.sent[stage].fetch_add(1, Ordering::SeqCst);
+            wait.moved(sh, stage);
+            *ran = true;
+            None
+        }
+        Err(TrySendError::Full(item)) => {
+            *pending = Some(item);
+            Some(stop(*ran, wait, sh))
+        }
+        Err(TrySendError::Disconnected(_)) => {
+            *out = None;
+            Some(Turn::Finished)
+        }
+    }
+}
+
 fn stop(ran: bool, wait: &mut WaitClock, shared: &Shared) -> Turn {
     wait.blocked(shared);
     if ran {
@@ -444,7 +474,9 @@ impl Stage for Producer {
         let until = (sh.now)() + TURN_MS;
         let mut ran = false;
         loop {
-            let Some(out) = &self.out else { return Turn::Finished };
+            if self.out.is_none() {
+                return Turn::Finished;
+            }
             if sh.progress.is_cancelled() {
                 self.out = None;
                 return Turn::Finished;
@@ -461,20 +493,8 @@ impl Stage for Producer {
                     return Turn::Finished;
                 }
             };
-            match out.try_send(item) {
-                Ok(()) => {
-                    sh.sent[0].fetch_add(1, Ordering::SeqCst);
-                    self.wait.moved(sh, 0);
-                    ran = true;
-                }
-                Err(TrySendError::Full(item)) => {
-                    self.pending = Some(item);
-                    return stop(ran, &mut self.wait, sh);
-                }
-                Err(TrySendError::Disconnected(_)) => {
-                    self.out = None;
-                    return Turn::Finished;
-                }
+            if let Some(end) = forward(&mut self.out, &mut self.pending, &mut self.wait, sh, 0, item, &mut ran) {
+                return end;
             }
             if (sh.now)() >= until {
                 return Turn::Ran;
@@ -495,7 +515,9 @@ impl Stage for Worker {
         let until = (sh.now)() + TURN_MS;
         let mut ran = false;
         loop {
-            let Some(out) = &self.out else { return Turn::Finished };
+            if self.out.is_none() {
+                return Turn::Finished;
+            }
             if sh.progress.is_cancelled() {
                 self.out = None;
                 return Turn::Finished;
@@ -525,20 +547,8 @@ impl Stage for Worker {
                     }
                 }
             };
-            match out.try_send(item) {
-                Ok(()) => {
-                    sh.sent[1].fetch_add(1, Ordering::SeqCst);
-                    self.wait.moved(sh, 1);
-                    ran = true;
-                }
-                Err(TrySendError::Full(item)) => {
-                    self.pending = Some(item);
-                    return stop(ran, &mut self.wait, sh);
-                }
-                Err(TrySendError::Disconnected(_)) => {
-                    self.out = None;
-                    return Turn::Finished;
-                }
+            if let Some(end) = forward(&mut self.out, &mut self.pending, &mut self.wait, sh, 1, item, &mut ran) {
+                return end;
             }
             if (sh.now)() >= until {
                 return Turn::Ran;

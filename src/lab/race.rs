@@ -172,6 +172,19 @@ fn in_chunks(increments: u64, progress: &Progress, mut body: impl FnMut(u64)) {
     }
 }
 
+/// Runs `k` threads at once (each waits at the start gate), each making `increments` increments
+/// in chunks through `add`, which adds `n` to the shared counter in its strategy's own way.
+fn on_each_thread(k: usize, gate: &(dyn Fn() + Sync), increments: u64, progress: &Progress, add: impl Fn(u64) + Sync) {
+    rayon::scope(|s| {
+        for _ in 0..k {
+            s.spawn(|_| {
+                gate();
+                in_chunks(increments, progress, &add);
+            });
+        }
+    });
+}
+
 /// [`run_race`] reporting increments done to `progress` (out of `threads × increments`) and
 /// stopping early, with [`JobError::Cancelled`], when it is cancelled.
 pub fn run_race_with(
@@ -188,50 +201,29 @@ pub fn run_race_with(
     let actual = match strategy {
         Strategy::Racy => {
             let counter = AtomicU64::new(0);
-            rayon::scope(|s| {
-                for _ in 0..k {
-                    s.spawn(|_| {
-                        gate();
-                        in_chunks(increments, progress, |n| {
-                            for _ in 0..n {
-                                // The bug on purpose: another thread may store between these two.
-                                let value = counter.load(Ordering::Relaxed);
-                                counter.store(value + 1, Ordering::Relaxed);
-                            }
-                        });
-                    });
+            on_each_thread(k, gate, increments, progress, |n| {
+                for _ in 0..n {
+                    // The bug on purpose: another thread may store between these two.
+                    let value = counter.load(Ordering::Relaxed);
+                    counter.store(value + 1, Ordering::Relaxed);
                 }
             });
             counter.into_inner()
         }
         Strategy::Atomic => {
             let counter = AtomicU64::new(0);
-            rayon::scope(|s| {
-                for _ in 0..k {
-                    s.spawn(|_| {
-                        gate();
-                        in_chunks(increments, progress, |n| {
-                            for _ in 0..n {
-                                counter.fetch_add(1, Ordering::Relaxed);
-                            }
-                        });
-                    });
+            on_each_thread(k, gate, increments, progress, |n| {
+                for _ in 0..n {
+                    counter.fetch_add(1, Ordering::Relaxed);
                 }
             });
             counter.into_inner()
         }
         Strategy::Mutex => {
             let counter = Mutex::new(0u64);
-            rayon::scope(|s| {
-                for _ in 0..k {
-                    s.spawn(|_| {
-                        gate();
-                        in_chunks(increments, progress, |n| {
-                            for _ in 0..n {
-                                *counter.lock().unwrap_or_else(|e| e.into_inner()) += 1;
-                            }
-                        });
-                    });
+            on_each_thread(k, gate, increments, progress, |n| {
+                for _ in 0..n {
+                    *counter.lock().unwrap_or_else(|e| e.into_inner()) += 1;
                 }
             });
             counter.into_inner().unwrap_or_else(|e| e.into_inner())

@@ -20,12 +20,13 @@
 //! [[question]]
 //! id = "rc-lost-update-cause"     # unique across every quiz file: lowercase, digits, dashes
 //! kind = "single"                 # single | multiple | scenario | possible
-//! topic = "race"                  # race | tool-choice | concepts | concurrency | parallelism
+//! topic = "race"                  # what it tests: one of the names of `Topic`, e.g. race, liveness
 //! prompt = "Why can ...?"
 //! code = """..."""                # optional snippet shown under the prompt,
 //! language = "python"             # with its language: python, go, rust, javascript or text
 //!
 //! [[question.option]]
+//! id = "a"                        # the option's identity, unique in the question: saved answers name it
 //! text = "Because ..."
 //! correct = true                  # omitted means false
 //! explain = "Shown after answering, whether or not this option was picked."
@@ -38,6 +39,12 @@
 //!   `text`, and no `correct` key. The right options are the values `variable` can end with in
 //!   some complete schedule, which the explorer computes (`quiz_answers::possible_values`).
 //! - Every question has at least two options, and every option an `explain`.
+//! - Options are shown in a fresh random order for each attempt ([`display_order`]), so their
+//!   order in the file means nothing to the learner; saved answers name options by `id`, never by
+//!   position. An option whose meaning changes gets a new `id` (an old answer must not come back
+//!   pointing at a different statement); ids of removed options are not reused. The options of a
+//!   `possible` question have no `id`: their value is their identity, and they are shown in
+//!   numeric order.
 //! - `final.toml` says `lesson = "final"`. Its `include = ["id", ...]` picks questions from the
 //!   lesson quizzes by id, in the order given; it may also hold `[[question]]`s of its own, asked
 //!   after the included ones. Lesson quizzes may not have an `include`.
@@ -106,8 +113,12 @@ impl Kind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Topic {
-    /// Race conditions, shared state, message passing, deadlock and starvation.
+    /// Race conditions and data races: shared state, atomicity, locks and atomics.
     Race,
+    /// Message passing: channels, actors, ownership of messages, backpressure.
+    MessagePassing,
+    /// Liveness: deadlock, livelock, starvation and their prevention.
+    Liveness,
     /// Choosing concurrency or parallelism, and the tool for it in a given language.
     ToolChoice,
     /// Concurrency versus parallelism, the ideas.
@@ -120,13 +131,22 @@ pub enum Topic {
 
 impl Topic {
     /// Every topic.
-    pub const ALL: [Topic; 5] =
-        [Topic::Race, Topic::ToolChoice, Topic::Concepts, Topic::Concurrency, Topic::Parallelism];
+    pub const ALL: [Topic; 7] = [
+        Topic::Concepts,
+        Topic::Concurrency,
+        Topic::Parallelism,
+        Topic::Race,
+        Topic::MessagePassing,
+        Topic::Liveness,
+        Topic::ToolChoice,
+    ];
 
     /// The name used in quiz files.
     pub fn name(self) -> &'static str {
         match self {
             Topic::Race => "race",
+            Topic::MessagePassing => "message-passing",
+            Topic::Liveness => "liveness",
             Topic::ToolChoice => "tool-choice",
             Topic::Concepts => "concepts",
             Topic::Concurrency => "concurrency",
@@ -142,6 +162,9 @@ pub struct Choice {
     pub text: String,
     /// The candidate final value, for `possible` questions only.
     pub value: Option<i64>,
+    /// Its identity within the question: the file's `id`, or for a `possible` question the value
+    /// written out. Saved answers name options by it.
+    pub id: String,
     /// Whether the option is right, as written in the file; `None` for `possible` questions,
     /// whose right options the explorer decides.
     pub correct: Option<bool>,
@@ -200,6 +223,22 @@ impl Question {
         Some(self.options.iter().enumerate().filter(|(_, o)| o.correct == Some(true)).map(|(i, _)| i).collect())
     }
 
+    /// The index of the option with this identity ([`Choice::id`]).
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.options.iter().position(|o| o.id == id)
+    }
+
+    /// The identities of these option indices (indices past the last option are dropped).
+    pub fn ids_of(&self, picked: &BTreeSet<usize>) -> BTreeSet<String> {
+        picked.iter().filter_map(|&i| self.options.get(i)).map(|o| o.id.clone()).collect()
+    }
+
+    /// The indices of these option identities (unknown ones, e.g. of options since removed, are
+    /// dropped).
+    pub fn indices_of<'s>(&self, ids: impl IntoIterator<Item = &'s String>) -> BTreeSet<usize> {
+        ids.into_iter().filter_map(|id| self.index_of(id)).collect()
+    }
+
     /// Indices of the options whose `value` is in `values` (how a `possible` question's set of
     /// reachable values becomes its answer key).
     pub fn options_with_values(&self, values: &BTreeSet<i64>) -> BTreeSet<usize> {
@@ -210,6 +249,22 @@ impl Question {
             .map(|(i, _)| i)
             .collect()
     }
+}
+
+/// The order to show a question's options in, as indices into its options: a `possible`
+/// question's values in numeric order; any other question's options shuffled by `seed` (one seed
+/// per attempt at a quiz), differently for each question, and the same again for the same seed
+/// and question, so a reload during an attempt shows what the learner saw.
+pub fn display_order(question: &Question, seed: u64) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..question.options.len()).collect();
+    if question.kind == Kind::Possible {
+        order.sort_by_key(|&i| question.options[i].value);
+        return order;
+    }
+    // FNV-1a of the id, so that each question of one attempt gets its own permutation.
+    let id_hash = question.id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    fastrand::Rng::with_seed(seed ^ id_hash).shuffle(&mut order);
+    order
 }
 
 /// A validated quiz file.
@@ -402,6 +457,7 @@ mod source {
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     struct RawOption {
+        id: Option<Spanned<String>>,
         text: Option<Spanned<String>>,
         value: Option<Spanned<i64>>,
         correct: Option<Spanned<bool>>,
@@ -574,6 +630,7 @@ mod source {
         }
         let mut options = Vec::new();
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        let mut ids: BTreeMap<String, usize> = BTreeMap::new();
         for spanned_option in &q.option {
             let o = spanned_option.get_ref();
             let option_line = lines.of(spanned_option);
@@ -600,7 +657,14 @@ mod source {
                 let Some(value) = &o.value else {
                     return Err(at(option_line, "an option of a `possible` question needs a `value`".into()));
                 };
-                Choice { text: value.get_ref().to_string(), value: Some(*value.get_ref()), correct: None, explain }
+                if let Some(id) = &o.id {
+                    return Err(at(
+                        lines.of(id),
+                        "options of a `possible` question have no `id`: the value is the identity".into(),
+                    ));
+                }
+                let text = value.get_ref().to_string();
+                Choice { id: text.clone(), text, value: Some(*value.get_ref()), correct: None, explain }
             } else {
                 if let Some(v) = &o.value {
                     return Err(at(
@@ -618,7 +682,21 @@ mod source {
                     }
                     Some(t) => t.get_ref().clone(),
                 };
-                Choice { text, value: None, correct: Some(o.correct.as_ref().is_some_and(|c| *c.get_ref())), explain }
+                let id = match &o.id {
+                    None => return Err(at(option_line, "an option has no `id`".into())),
+                    Some(id) if !valid_id(id.get_ref()) => {
+                        return Err(at(
+                            lines.of(id),
+                            format!("option id `{}` must be lowercase letters, digits and inner dashes", id.get_ref()),
+                        ))
+                    }
+                    Some(id) => id.get_ref().clone(),
+                };
+                if let Some(first) = ids.insert(id.clone(), option_line) {
+                    return Err(at(option_line, format!("the option id `{id}` is used twice (first on line {first})")));
+                }
+                let correct = Some(o.correct.as_ref().is_some_and(|c| *c.get_ref()));
+                Choice { id, text, value: None, correct, explain }
             };
             if seen.insert(choice.text.clone(), option_line).is_some() {
                 return Err(at(option_line, format!("the option `{}` appears twice", choice.text)));

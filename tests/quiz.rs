@@ -108,13 +108,14 @@ mod shipped {
 
         assert!(total >= 40, "at least 40 questions, found {total}");
         let race_lessons = ["race-conditions", "message-passing", "deadlock-and-starvation"];
+        let shared_state = [Topic::Race, Topic::MessagePassing, Topic::Liveness];
         let race: usize = lesson_quizzes
             .iter()
             .filter(|q| race_lessons.contains(&q.lesson.as_str()))
             .flat_map(|q| &q.questions)
-            .filter(|q| q.topic == Topic::Race)
+            .filter(|q| shared_state.contains(&q.topic))
             .count();
-        assert!(race >= 15, "at least 15 race questions in the race lessons, found {race}");
+        assert!(race >= 15, "at least 15 race, message-passing and liveness questions in those lessons, found {race}");
         assert!(per_topic[&Topic::ToolChoice] >= 15, "at least 15 tool-choice questions");
         assert!(per_kind[&Kind::Possible] >= 4, "at least 4 `possible` questions");
         for kind in Kind::ALL {
@@ -137,6 +138,21 @@ mod shipped {
         assert_eq!(owners.len(), quizzes.len() - 1, "the final test includes questions of every lesson");
     }
 
+    // The final test's mix follows the topic tags: every topic is asked at least twice, and none
+    // makes up more than a quarter of the test.
+    #[test]
+    fn final_test_mixes_every_topic() {
+        let quizzes = shipped();
+        let final_test = quizzes.iter().find(|q| q.is_final()).unwrap();
+        let asked = final_test.questions_in(&quizzes);
+        for topic in Topic::ALL {
+            let n = asked.iter().filter(|q| q.topic == topic).count();
+            println!("final test, {:<16} {n}", topic.name());
+            assert!(n >= 2, "the final test asks {n} `{}` question(s); at least 2 wanted", topic.name());
+            assert!(4 * n <= asked.len(), "the final test asks {n} `{}` questions of {}: over a quarter", topic.name(), asked.len());
+        }
+    }
+
     // The loaded quizzes round-trip through JSON, so build.rs can hand them to the browser, which has no TOML reader.
     #[test]
     fn quizzes_round_trip_through_json() {
@@ -156,6 +172,176 @@ mod shipped {
                 }
             }
         }
+    }
+}
+
+/// The quiz files give nothing away: where an option stands in the file, or how long it is, says
+/// nothing about whether it is right (the page also shuffles them, see `display_order` below).
+mod no_tells {
+    use super::*;
+
+    fn written() -> Vec<Question> {
+        shipped().into_iter().flat_map(|q| q.questions).collect()
+    }
+
+    fn chars(s: &str) -> usize {
+        s.chars().count()
+    }
+
+    /// Of the `single` and `scenario` questions, those whose one right option passes `tell`.
+    fn share_where(tell: impl Fn(&Question, usize) -> bool) -> (usize, usize, Vec<String>) {
+        let questions: Vec<Question> = written().into_iter().filter(|q| matches!(q.kind, Kind::Single | Kind::Scenario)).collect();
+        let hits: Vec<String> = questions
+            .iter()
+            .filter(|q| {
+                let right = q.options.iter().position(|o| o.correct == Some(true)).unwrap();
+                tell(q, right)
+            })
+            .map(|q| q.id.clone())
+            .collect();
+        (hits.len(), questions.len(), hits)
+    }
+
+    // The right option is the strictly longest in at most 40 % of single and scenario questions.
+    #[test]
+    fn the_right_answer_is_not_the_longest() {
+        let (n, of, ids) = share_where(|q, right| {
+            let len = chars(&q.options[right].text);
+            q.options.iter().enumerate().all(|(i, o)| i == right || chars(&o.text) < len)
+        });
+        println!("right option strictly longest: {n} of {of}: {ids:?}");
+        assert!(n * 10 <= of * 4, "the right option is the longest in {n} of {of} questions (over 40 %): {ids:?}");
+    }
+
+    // The right option is the shortest in at most 40 % of them too (the opposite tell).
+    #[test]
+    fn the_right_answer_is_not_the_shortest() {
+        let (n, of, ids) = share_where(|q, right| {
+            let len = chars(&q.options[right].text);
+            q.options.iter().enumerate().all(|(i, o)| i == right || chars(&o.text) > len)
+        });
+        println!("right option strictly shortest: {n} of {of}: {ids:?}");
+        assert!(n * 10 <= of * 4, "the right option is the shortest in {n} of {of} questions (over 40 %): {ids:?}");
+    }
+
+    // No position in the file holds the right option in more than 40 % of them.
+    #[test]
+    fn the_right_answer_has_no_favourite_place() {
+        for place in 0..4 {
+            let (n, of, ids) = share_where(|_, right| right == place);
+            println!("right option at place {}: {n} of {of}", place + 1);
+            assert!(n * 10 <= of * 4, "the right option is option {} in {n} of {of} questions: {ids:?}", place + 1);
+            let (n, of, ids) = share_where(|q, right| place == 0 && right + 1 == q.options.len());
+            assert!(n * 10 <= of * 4, "the right option is the last in {n} of {of} questions: {ids:?}");
+        }
+    }
+
+    // The right options of `multiple` questions are not simply the first ones (nor the last ones):
+    // in at most half of those questions do they fill the first (or last) places.
+    #[test]
+    fn multiple_choice_keys_are_not_a_prefix() {
+        let multiple: Vec<Question> = written().into_iter().filter(|q| q.kind == Kind::Multiple).collect();
+        assert!(!multiple.is_empty());
+        let prefix = |q: &Question, rev: bool| {
+            let mut flags: Vec<bool> = q.options.iter().map(|o| o.correct == Some(true)).collect();
+            if rev {
+                flags.reverse();
+            }
+            let k = flags.iter().filter(|&&f| f).count();
+            flags[..k].iter().all(|&f| f)
+        };
+        for rev in [false, true] {
+            let ids: Vec<&str> = multiple.iter().filter(|q| prefix(q, rev)).map(|q| q.id.as_str()).collect();
+            let which = if rev { "last" } else { "first" };
+            println!("multiple: right options are the {which} ones in {} of {}", ids.len(), multiple.len());
+            assert!(ids.len() * 2 <= multiple.len(), "right options are the {which} ones in {ids:?}");
+        }
+        // A `multiple` question whose every option is right (or all but none) teaches nothing by elimination.
+        for q in &multiple {
+            assert!(q.options.iter().any(|o| o.correct != Some(true)), "{}: every option is right", q.id);
+        }
+    }
+
+    // "What can happen" questions list their candidate values in numeric order.
+    #[test]
+    fn possible_values_are_in_numeric_order() {
+        for q in written().iter().filter(|q| q.kind == Kind::Possible) {
+            let values: Vec<i64> = q.options.iter().map(|o| o.value.unwrap()).collect();
+            let mut sorted = values.clone();
+            sorted.sort();
+            assert_eq!(values, sorted, "{}: values not in numeric order", q.id);
+        }
+    }
+}
+
+/// The order options are shown in: shuffled per attempt and question, stable for one attempt.
+mod display {
+    use super::*;
+    use interleave::quiz::display_order;
+
+    // The same seed gives the same order (a reload shows what the learner saw); it is always a
+    // permutation of the options; a new seed (taking the quiz again) gives other orders.
+    #[test]
+    fn stable_for_one_attempt_fresh_for_the_next() {
+        let quizzes = shipped();
+        let questions: Vec<&Question> = quizzes.iter().flat_map(|q| &q.questions).filter(|q| q.kind != Kind::Possible).collect();
+        for q in &questions {
+            let order = display_order(q, 7);
+            assert_eq!(order, display_order(q, 7), "{}", q.id);
+            let mut sorted = order.clone();
+            sorted.sort();
+            assert_eq!(sorted, (0..q.options.len()).collect::<Vec<_>>(), "{}", q.id);
+        }
+        let changed = questions.iter().filter(|q| display_order(q, 7) != display_order(q, 8)).count();
+        assert!(changed * 2 > questions.len(), "a new attempt reorders only {changed} of {} questions", questions.len());
+        // Two questions of one attempt are not shuffled alike.
+        let four: Vec<&&Question> = questions.iter().filter(|q| q.options.len() == 4).collect();
+        let orders: BTreeSet<Vec<usize>> = four.iter().map(|q| display_order(q, 7)).collect();
+        assert!(orders.len() > 4, "questions of one attempt share {} orders", orders.len());
+    }
+
+    // Over many attempts the right option lands on every place about equally often.
+    #[test]
+    fn the_right_option_lands_anywhere() {
+        let quizzes = shipped();
+        let q = question(&quizzes, "mp-backpressure");
+        let right = q.options.iter().position(|o| o.correct == Some(true)).unwrap();
+        let mut places = vec![0usize; q.options.len()];
+        for seed in 0..4000u64 {
+            let order = display_order(q, seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+            places[order.iter().position(|&i| i == right).unwrap()] += 1;
+        }
+        let expected = 4000 / q.options.len();
+        for (place, &n) in places.iter().enumerate() {
+            assert!(n.abs_diff(expected) * 5 < expected, "place {place}: {n} times, about {expected} expected ({places:?})");
+        }
+    }
+
+    // A `possible` question's values are shown in numeric order whatever the seed.
+    #[test]
+    fn possible_values_show_in_numeric_order() {
+        let quizzes = shipped();
+        for q in quizzes.iter().flat_map(|q| &q.questions).filter(|q| q.kind == Kind::Possible) {
+            for seed in [0, 1, u64::MAX] {
+                let shown: Vec<i64> = display_order(q, seed).iter().map(|&i| q.options[i].value.unwrap()).collect();
+                assert!(shown.windows(2).all(|w| w[0] < w[1]), "{}: {shown:?}", q.id);
+            }
+        }
+    }
+
+    // Options are named by identity: ids map to indices and back, unknown ids are dropped.
+    #[test]
+    fn options_are_named_by_identity() {
+        let quizzes = shipped();
+        let q = question(&quizzes, "mp-backpressure");
+        let all: BTreeSet<usize> = (0..q.options.len()).collect();
+        let ids = q.ids_of(&all);
+        assert_eq!(ids.len(), q.options.len());
+        assert_eq!(q.indices_of(&ids), all);
+        assert_eq!(q.indices_of(&[String::from("no-such-option")]), BTreeSet::new());
+        let p = question(&quizzes, "rc-possible-lost-update");
+        let two = p.index_of("2").expect("a possible option is named by its value");
+        assert_eq!(p.options[two].value, Some(2));
     }
 }
 
@@ -185,7 +371,7 @@ mod broken {
     #[test]
     fn scenario_without_correct() {
         let e = refused("scenario-no-correct.toml");
-        assert_at(&e, "scenario-no-correct.toml", 19, "exactly one");
+        assert_at(&e, "scenario-no-correct.toml", 21, "exactly one");
         assert!(e.message.contains("fx-no-correct"), "{e}");
     }
 
@@ -198,7 +384,7 @@ mod broken {
     // An option without `explain` is refused at that option's header.
     #[test]
     fn option_without_explain() {
-        assert_at(&refused("missing-explain.toml"), "missing-explain.toml", 15, "explain");
+        assert_at(&refused("missing-explain.toml"), "missing-explain.toml", 16, "explain");
     }
 
     // A question with fewer than two options is refused.
@@ -210,7 +396,7 @@ mod broken {
     // A question id used twice in one file is refused at the second id.
     #[test]
     fn duplicate_id_in_one_file() {
-        assert_at(&refused("duplicate-id-same-file.toml"), "duplicate-id-same-file.toml", 20, "fx-twice");
+        assert_at(&refused("duplicate-id-same-file.toml"), "duplicate-id-same-file.toml", 22, "fx-twice");
     }
 
     // A question id already used by another file is refused at its line, naming the other file.
@@ -218,7 +404,7 @@ mod broken {
     fn duplicate_id_across_files() {
         let errs = refused_together(&["valid.toml", "duplicate-id.toml"]);
         assert_eq!(errs.len(), 1, "{errs:?}");
-        assert_at(&errs[0], "duplicate-id.toml", 21, "fx-lost-update");
+        assert_at(&errs[0], "duplicate-id.toml", 23, "fx-lost-update");
         assert!(errs[0].message.contains("valid.toml"), "{}", errs[0]);
     }
 
@@ -251,6 +437,20 @@ mod broken {
     #[test]
     fn possible_with_correct_key() {
         assert_at(&refused("possible-with-correct.toml"), "possible-with-correct.toml", 18, "explorer decides");
+    }
+
+    // An option without an `id` is refused at that option's header.
+    #[test]
+    fn option_without_id() {
+        let e = refused("option-without-id.toml");
+        assert_at(&e, "option-without-id.toml", 17, "no `id`");
+        assert!(e.message.contains("fx-no-option-id"), "{e}");
+    }
+
+    // Two options of one question with the same `id` are refused at the second, naming the first.
+    #[test]
+    fn duplicate_option_id() {
+        assert_at(&refused("duplicate-option-id.toml"), "duplicate-option-id.toml", 17, "used twice (first on line 11)");
     }
 
     // An empty prompt is refused at the prompt's line.

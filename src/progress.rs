@@ -15,8 +15,9 @@ use crate::review::Review;
 pub const STORAGE_KEY: &str = "interleave.progress";
 /// Where an unreadable record is kept.
 pub const SET_ASIDE_KEY: &str = "interleave.progress.set-aside";
-/// The version this code writes. Version 1 (lessons read and challenges solved only) is migrated.
-pub const VERSION: u32 = 2;
+/// The version this code writes. Older ones are migrated: version 1 (lessons read and challenges
+/// solved only), and version 2 (answers named options by their position in the quiz file).
+pub const VERSION: u32 = 3;
 
 /// The colour theme the learner chose.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,8 +35,8 @@ pub enum Theme {
 /// The last answer given to one quiz question.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SavedAnswer {
-    /// Option indices picked.
-    pub picked: BTreeSet<usize>,
+    /// The options picked, by identity (`quiz::Choice::id`), never by position.
+    pub picked: BTreeSet<String>,
     /// Whether it was right.
     pub correct: bool,
 }
@@ -60,6 +61,10 @@ pub struct Record {
     /// Colour theme.
     #[serde(default)]
     pub theme: Theme,
+    /// The attempt under way at each quiz (by lesson slug, or `final`): the seed its options are
+    /// shuffled with, so a reload shows the same order and taking the quiz again a new one.
+    #[serde(default)]
+    pub attempts: BTreeMap<String, u64>,
 }
 
 /// Version 1 of the record, as older builds wrote it.
@@ -77,6 +82,71 @@ impl From<RecordV1> for Record {
     }
 }
 
+/// Version 2 of the record: answers named the options picked by their index in the quiz file.
+#[derive(Deserialize)]
+struct RecordV2 {
+    #[serde(default)]
+    lessons_read: BTreeSet<String>,
+    #[serde(default)]
+    challenges_solved: BTreeSet<String>,
+    #[serde(default)]
+    answers: BTreeMap<String, SavedAnswerV2>,
+    #[serde(default)]
+    review: Review,
+    #[serde(default)]
+    theme: Theme,
+}
+
+#[derive(Deserialize)]
+struct SavedAnswerV2 {
+    picked: BTreeSet<usize>,
+    correct: bool,
+}
+
+/// The values of the `possible` questions as version-2 builds listed them: a version-2 answer's
+/// index `i` meant `values[i]`. (Every other option's id is the letter of its version-2 place:
+/// `a` for index 0, `b` for 1, and so on.)
+const V2_POSSIBLE_VALUES: &[(&str, &[i64])] = &[
+    ("ds-possible-two-locks", &[0, 1, 2]),
+    ("final-possible-half-atomic", &[1, 2, 3, 4]),
+    ("mp-possible-keeps-writing", &[0, 42, 7]),
+    ("rc-possible-lost-update", &[0, 1, 2, 3]),
+    ("rc-possible-three-threads", &[0, 1, 2, 3, 4]),
+    ("rc-possible-check-then-act", &[100, 20, -60, -140]),
+    ("rc-possible-with-lock", &[1, 2]),
+    ("rc-possible-order-still-matters", &[2, 3, 4, 6]),
+    ("rc-possible-add-and-double", &[1, 2, 3, 4]),
+];
+
+/// The identity of option `index` of question `question` as a version-2 record numbered it.
+fn v2_option_id(question: &str, index: usize) -> Option<String> {
+    match V2_POSSIBLE_VALUES.iter().find(|(id, _)| *id == question) {
+        Some((_, values)) => values.get(index).map(|v| v.to_string()),
+        None => u8::try_from(index).ok().filter(|&i| i < 26).map(|i| char::from(b'a' + i).to_string()),
+    }
+}
+
+impl From<RecordV2> for Record {
+    fn from(old: RecordV2) -> Self {
+        let answers = old
+            .answers
+            .into_iter()
+            .map(|(id, a)| {
+                let picked = a.picked.iter().filter_map(|&i| v2_option_id(&id, i)).collect();
+                (id, SavedAnswer { picked, correct: a.correct })
+            })
+            .collect();
+        Record {
+            lessons_read: old.lessons_read,
+            challenges_solved: old.challenges_solved,
+            answers,
+            review: old.review,
+            theme: old.theme,
+            ..Record::default()
+        }
+    }
+}
+
 impl Default for Record {
     fn default() -> Self {
         Self {
@@ -86,6 +156,7 @@ impl Default for Record {
             answers: BTreeMap::new(),
             review: Review::default(),
             theme: Theme::default(),
+            attempts: BTreeMap::new(),
         }
     }
 }
@@ -129,6 +200,10 @@ impl Record {
                 Ok(old) => Loaded { record: old.into(), set_aside: None, notice: None },
                 Err(e) => fresh(&format!("a field is malformed: {e}"), raw),
             },
+            Some(2) => match serde_json::from_value::<RecordV2>(value) {
+                Ok(old) => Loaded { record: old.into(), set_aside: None, notice: None },
+                Err(e) => fresh(&format!("a field is malformed: {e}"), raw),
+            },
             Some(v) if v > u64::from(VERSION) => fresh(&format!("it was written by a newer version, {v}"), raw),
             _ => fresh("it is not an Interleave progress record", raw),
         }
@@ -153,6 +228,20 @@ impl Record {
                 })
             }
         }
+    }
+
+    /// The seed the options of `quiz` are shuffled with in the attempt under way, if one is.
+    pub fn attempt_seed(&self, quiz: &str) -> Option<u64> {
+        self.attempts.get(quiz).copied()
+    }
+
+    /// Starts a fresh attempt at `quiz`: its questions' answers are forgotten (the review keeps
+    /// its cards) and its options will be shown in the order `seed` gives.
+    pub fn retake(&mut self, quiz: &str, questions: &[String], seed: u64) {
+        for id in questions {
+            self.answers.remove(id);
+        }
+        self.attempts.insert(quiz.to_string(), seed);
     }
 
     /// The JSON to store.
@@ -184,6 +273,50 @@ mod tests {
         assert!(loaded.record.answers.is_empty());
     }
 
+    // A version-2 record is migrated: answers named options by file position; they now name
+    // them by identity (the letter of that position, or a `possible` question's value), and
+    // everything else it held is kept.
+    #[test]
+    fn version_two_is_migrated() {
+        let v2 = r#"{"version":2,"lessons_read":["message-passing"],"challenges_solved":["deadlock"],
+            "answers":{"mp-backpressure":{"picked":[0],"correct":true},
+                       "rc-possible-check-then-act":{"picked":[0,2],"correct":false},
+                       "tool-many-picks":{"picked":[1,3],"correct":false}},
+            "review":{"cards":{"rc-possible-check-then-act":{"box":1,"due":20000}}},"theme":"dark"}"#;
+        let loaded = Record::load(Some(v2));
+        assert!(loaded.notice.is_none() && loaded.set_aside.is_none(), "{:?}", loaded.notice);
+        let r = loaded.record;
+        assert_eq!(r.version, VERSION);
+        let picked = |id: &str| r.answers[id].picked.iter().cloned().collect::<Vec<_>>();
+        assert_eq!(picked("mp-backpressure"), ["a"]);
+        assert!(r.answers["mp-backpressure"].correct);
+        // Index 2 of the old list [100, 20, -60, -140] was -60.
+        assert_eq!(picked("rc-possible-check-then-act"), ["-60", "100"]);
+        assert!(!r.answers["rc-possible-check-then-act"].correct);
+        assert_eq!(picked("tool-many-picks"), ["b", "d"]);
+        assert_eq!(r.review.cards["rc-possible-check-then-act"].due, 20000);
+        assert_eq!(r.theme, Theme::Dark);
+        assert!(r.lessons_read.contains("message-passing") && r.challenges_solved.contains("deadlock"));
+        assert!(r.attempts.is_empty());
+        // What it migrated to round-trips as the current version.
+        assert_eq!(Record::load(Some(&r.to_json())).record, r);
+    }
+
+    // Taking a quiz again forgets its answers, keeps the review, and starts a new shuffle.
+    #[test]
+    fn retake_starts_a_fresh_attempt() {
+        let mut r = Record::default();
+        r.answers.insert("q1".into(), SavedAnswer { picked: ["a".to_string()].into(), correct: false });
+        r.answers.insert("other".into(), SavedAnswer { picked: ["b".to_string()].into(), correct: true });
+        r.review.record("q1", false, 5);
+        r.attempts.insert("race-conditions".into(), 1);
+        r.retake("race-conditions", &["q1".to_string()], 2);
+        assert!(!r.answers.contains_key("q1") && r.answers.contains_key("other"));
+        assert!(r.review.cards.contains_key("q1"));
+        assert_eq!(r.attempt_seed("race-conditions"), Some(2));
+        assert_eq!(r.attempt_seed("final"), None);
+    }
+
     // Import takes a whole record (migrating an old one) and refuses anything else with a reason.
     #[test]
     fn import_validates() {
@@ -195,6 +328,7 @@ mod tests {
         assert!(Record::import("hello").unwrap_err().contains("not JSON"));
         assert!(Record::import("{}").unwrap_err().contains("not an Interleave progress file"));
         assert!(Record::import(r#"{"version":7}"#).unwrap_err().contains("newer version"));
+        assert!(Record::import(r#"{"version":3,"answers":3}"#).unwrap_err().contains("damaged"));
         assert!(Record::import(r#"{"version":2,"answers":3}"#).unwrap_err().contains("damaged"));
     }
 
@@ -209,7 +343,7 @@ mod tests {
     // Garbage, a foreign object, a newer version and a malformed field are set aside, kept whole.
     #[test]
     fn corrupt_records_are_set_aside() {
-        for raw in ["{not json", "[1,2]", r#"{"theme":"dark"}"#, r#"{"version":99}"#, r#"{"version":2,"lessons_read":7}"#, r#"{"version":1,"lessons_read":7}"#] {
+        for raw in ["{not json", "[1,2]", r#"{"theme":"dark"}"#, r#"{"version":99}"#, r#"{"version":2,"lessons_read":7}"#, r#"{"version":1,"lessons_read":7}"#, r#"{"version":2,"answers":{"x":{"picked":["a"],"correct":true}}}"#] {
             let loaded = Record::load(Some(raw));
             assert_eq!(loaded.record, Record::default(), "{raw}");
             assert_eq!(loaded.set_aside.as_deref(), Some(raw));

@@ -24,9 +24,12 @@ pub(crate) enum Action {
     MarkUnread(String),
     SolveChallenge(String),
     /// A quiz or review answer: kept, and fed to the spaced review.
-    Answer { id: String, picked: BTreeSet<usize>, correct: bool, today: Day },
-    /// Forgets the answers to these questions (to take a quiz again); the review keeps its cards.
-    ClearAnswers(Vec<String>),
+    Answer { id: String, picked: BTreeSet<String>, correct: bool, today: Day },
+    /// Records the seed of the first attempt at a quiz (no effect if one is under way).
+    StartAttempt { quiz: String, seed: u64 },
+    /// Takes a quiz again: forgets the answers to its questions (the review keeps its cards) and
+    /// shuffles its options anew.
+    Retake { quiz: String, questions: Vec<String>, seed: u64 },
     SetTheme(Theme),
     /// Replaces everything with an imported record.
     Import(Record),
@@ -83,11 +86,13 @@ impl Reducible for Saved {
                 }
                 next.record.answers.insert(id, SavedAnswer { picked, correct });
             }
-            Action::ClearAnswers(ids) => {
-                for id in ids {
-                    next.record.answers.remove(&id);
+            Action::StartAttempt { quiz, seed } => {
+                if next.record.attempts.contains_key(&quiz) {
+                    return self;
                 }
+                next.record.attempts.insert(quiz, seed);
             }
+            Action::Retake { quiz, questions, seed } => next.record.retake(&quiz, &questions, seed),
             Action::SetTheme(theme) => next.record.theme = theme,
             Action::Import(record) => next.record = record,
             Action::DismissNotice => {
@@ -102,6 +107,13 @@ impl Reducible for Saved {
 
 /// The handle views use to read and change the saved state.
 pub(crate) type SavedHandle = UseReducerHandle<Saved>;
+
+/// A fresh seed for shuffling a quiz's options (not for anything secret).
+pub(crate) fn fresh_seed() -> u64 {
+    let high = (js_sys::Math::random() * 4_294_967_296.0) as u64;
+    let low = (js_sys::Math::random() * 4_294_967_296.0) as u64;
+    (high << 32) | low
+}
 
 /// Today, as a day number for the spaced review.
 pub(crate) fn today() -> Day {

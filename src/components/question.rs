@@ -1,21 +1,23 @@
-//! One quiz question: its prompt, its options as a form, and every option's explanation once
-//! answered. Used by the quizzes and by the review.
+//! One quiz question: its prompt, its options as a form (in the attempt's shuffled order), and
+//! every option's explanation once answered. Used by the quizzes and by the review.
 
 use std::collections::BTreeSet;
 
 use yew::prelude::*;
 
-use crate::quiz::{grade, Answer, Kind, Question};
+use crate::quiz::{display_order, grade, Answer, Kind, Question};
 use crate::quiz_answers::answer_key;
 
 #[derive(Properties, PartialEq)]
 pub(crate) struct QuestionCardProps {
     pub question: &'static Question,
-    /// The saved answer, when the question was answered.
+    /// The seed of the attempt: the options are shown in `display_order(question, seed)`.
+    pub seed: u64,
+    /// The saved answer (option ids), when the question was answered.
     #[prop_or_default]
-    pub answered: Option<BTreeSet<usize>>,
-    /// Called with the picked options and whether they are right.
-    pub on_answer: Callback<(BTreeSet<usize>, bool)>,
+    pub answered: Option<BTreeSet<String>>,
+    /// Called with the ids of the picked options and whether they are right.
+    pub on_answer: Callback<(BTreeSet<String>, bool)>,
     /// Shown above the prompt, e.g. "Question 3 of 13".
     #[prop_or_default]
     pub counter: Option<AttrValue>,
@@ -65,7 +67,7 @@ pub(crate) fn QuestionCard(props: &QuestionCardProps) -> Html {
                 return;
             }
             let graded = grade(q, &Answer { picked: (*picked).clone() }, &key);
-            on_answer.emit(((*picked).clone(), graded.correct));
+            on_answer.emit((q.ids_of(&picked), graded.correct));
         })
     };
     let hint = match q.kind {
@@ -74,7 +76,8 @@ pub(crate) fn QuestionCard(props: &QuestionCardProps) -> Html {
         Kind::Multiple => "Pick every answer that is true.",
         Kind::Possible => "Pick every final value that is possible in some interleaving.",
     };
-    let verdict = props.answered.as_ref().map(|a| grade(q, &Answer { picked: a.clone() }, &key));
+    let answered = props.answered.as_ref().map(|ids| q.indices_of(ids));
+    let verdict = answered.as_ref().map(|a| grade(q, &Answer { picked: a.clone() }, &key));
     html! {
         <form class="question" onsubmit={submit} data-question={q.id.clone()}>
             <fieldset disabled={verdict.is_some()}>
@@ -90,8 +93,9 @@ pub(crate) fn QuestionCard(props: &QuestionCardProps) -> Html {
                 }
                 <p class="help">{ hint }</p>
                 <ul class="options">
-                    { for q.options.iter().enumerate().map(|(i, o)| {
-                        let chosen = props.answered.as_ref().map_or(picked.contains(&i), |a| a.contains(&i));
+                    { for display_order(q, props.seed).into_iter().enumerate().map(|(place, i)| {
+                        let o = &q.options[i];
+                        let chosen = answered.as_ref().map_or(picked.contains(&i), |a| a.contains(&i));
                         let mark = verdict.as_ref().map(|_| {
                             match (key.contains(&i), chosen) {
                                 (true, true) => ("right", "✓ right"),
@@ -100,7 +104,8 @@ pub(crate) fn QuestionCard(props: &QuestionCardProps) -> Html {
                                 (false, false) => ("other", ""),
                             }
                         });
-                        let id = format!("{name}-{i}");
+                        // Named by place on screen: the option's id would tell the file's order.
+                        let id = format!("{name}-{place}");
                         html! {
                             <li class={classes!(mark.map(|m| m.0))}>
                                 <label for={id.clone()}>

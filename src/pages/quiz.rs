@@ -10,7 +10,7 @@ use crate::components::question::{inline, key_of, QuestionCard};
 use crate::content::{self, quizzes};
 use crate::pages::not_found::NotFound;
 use crate::quiz::{grade, Answer, Question, QuizResult};
-use crate::state::{today, Action, SavedHandle};
+use crate::state::{fresh_seed, today, Action, SavedHandle};
 
 #[derive(Serialize)]
 struct Finished<'a> {
@@ -28,6 +28,17 @@ pub(crate) struct QuizPageProps {
 pub(crate) fn QuizPage(props: &QuizPageProps) -> Html {
     let saved = use_context::<SavedHandle>().expect("saved state is provided by the app");
     let showing = use_state(|| None::<usize>);
+    // The attempt's shuffle seed: the saved one, else a new one, saved at once.
+    let new_seed = use_state(fresh_seed);
+    let seed = saved.record.attempt_seed(&props.id).unwrap_or(*new_seed);
+    {
+        let (saved, quiz, known) = (saved.clone(), props.id.clone(), content::quiz(&props.id).is_some());
+        use_effect_with((props.id.clone(), seed), move |_| {
+            if known && saved.record.attempt_seed(&quiz).is_none() {
+                saved.dispatch(Action::StartAttempt { quiz, seed });
+            }
+        });
+    }
     {
         let title = content::quiz(&props.id).map(|q| q.title.clone());
         let showing = showing.clone();
@@ -54,7 +65,7 @@ pub(crate) fn QuizPage(props: &QuizPageProps) -> Html {
     let on_answer = {
         let (saved, showing) = (saved.clone(), showing.clone());
         let current_id = current.map(|i| (i, questions[i].id.clone()));
-        Callback::from(move |(picked, correct): (std::collections::BTreeSet<usize>, bool)| {
+        Callback::from(move |(picked, correct): (std::collections::BTreeSet<String>, bool)| {
             if let Some((i, id)) = current_id.clone() {
                 // Stay on this question to show its explanations until the learner moves on.
                 showing.set(Some(i));
@@ -67,10 +78,10 @@ pub(crate) fn QuizPage(props: &QuizPageProps) -> Html {
         Callback::from(move |_| showing.set(to))
     };
     let again = {
-        let (saved, showing) = (saved.clone(), showing.clone());
+        let (saved, showing, quiz) = (saved.clone(), showing.clone(), props.id.clone());
         let ids: Vec<String> = questions.iter().map(|q| q.id.clone()).collect();
         Callback::from(move |_| {
-            saved.dispatch(Action::ClearAnswers(ids.clone()));
+            saved.dispatch(Action::Retake { quiz: quiz.clone(), questions: ids.clone(), seed: fresh_seed() });
             showing.set(None);
         })
     };
@@ -83,7 +94,7 @@ pub(crate) fn QuizPage(props: &QuizPageProps) -> Html {
         let mut r = QuizResult::new(quiz);
         for q in &questions {
             if let Some(a) = answers.get(&q.id) {
-                r.record(q, &grade(q, &Answer { picked: a.picked.clone() }, &key_of(q)));
+                r.record(q, &grade(q, &Answer { picked: q.indices_of(&a.picked) }, &key_of(q)));
             }
         }
         r.mistakes
@@ -113,7 +124,7 @@ pub(crate) fn QuizPage(props: &QuizPageProps) -> Html {
                     </ol>
                 </div>
                 if let Some(i) = current {
-                    <QuestionCard question={questions[i]} answered={answers.get(&questions[i].id).map(|a| a.picked.clone())}
+                    <QuestionCard question={questions[i]} {seed} answered={answers.get(&questions[i].id).map(|a| a.picked.clone())}
                                   on_answer={on_answer} counter={AttrValue::from(format!("Question {} of {}", i + 1, questions.len()))} />
                     <div class="controls quiz-nav">
                         <button type="button" onclick={go(i.checked_sub(1))} disabled={i == 0}>{ "Previous" }</button>

@@ -36,18 +36,20 @@ pub(crate) fn ReviewPage() -> Html {
     use_effect_with((), |_| gloo::utils::document().set_title("Review · Interleave"));
     let saved = use_context::<SavedHandle>().expect("saved state is provided by the app");
     let message = use_state(|| None::<(bool, String)>);
-    let answered_now = use_state(|| None::<(String, std::collections::BTreeSet<usize>)>);
+    let answered_now = use_state(|| None::<(String, std::collections::BTreeSet<String>)>);
     let day = today();
     let due: Vec<String> = saved.record.review.due(day).into_iter().filter(|id| find_question(quizzes(), id).is_some()).collect();
     let counts = saved.record.review.counts();
 
+    // Options are shuffled by the day (and the question): the same order all day, so a reload
+    // shows what the learner saw, and another order when the question comes back.
     // The question on screen: the one just answered (to show its explanations), else the first due.
     let shown = answered_now.as_ref().map(|(id, _)| id.clone()).or_else(|| due.first().cloned());
     let question = shown.as_ref().and_then(|id| find_question(quizzes(), id));
     let on_answer = {
         let (saved, answered_now) = (saved.clone(), answered_now.clone());
         let id = shown.clone();
-        Callback::from(move |(picked, correct): (std::collections::BTreeSet<usize>, bool)| {
+        Callback::from(move |(picked, correct): (std::collections::BTreeSet<String>, bool)| {
             if let Some(id) = id.clone() {
                 answered_now.set(Some((id.clone(), picked.clone())));
                 saved.dispatch(Action::Answer { id, picked, correct, today: today() });
@@ -97,7 +99,7 @@ pub(crate) fn ReviewPage() -> Html {
             </ol>
             if let Some(q) = question {
                 <section class="widget quiz" aria-label="Question to review">
-                    <QuestionCard question={q} answered={answered_now.as_ref().map(|(_, p)| p.clone())} {on_answer} />
+                    <QuestionCard question={q} seed={u64::from(day)} answered={answered_now.as_ref().map(|(_, p)| p.clone())} {on_answer} />
                     if answered_now.is_some() {
                         <div class="controls quiz-nav"><button type="button" class="primary" onclick={next}>{ "Next" }</button></div>
                     }

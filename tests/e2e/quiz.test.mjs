@@ -64,6 +64,54 @@ describe('quizzes and review', () => {
     await page.close();
   });
 
+  // Options are shuffled per attempt: a reload during the attempt shows the same order; taking
+  // the quiz again shows a new one; the saved answer follows its option, not its place.
+  it('shuffles options per attempt, stably across a reload', async () => {
+    const page = await s.open('/quiz/race-conditions');
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
+    await ready(page);
+    const orders = async () => {
+      const n = await page.locator('.dots button').count();
+      const all = [];
+      for (let i = 0; i < n; i++) {
+        await page.locator('.dots button').nth(i).click();
+        all.push(await page.locator('.question .options label').allInnerTexts());
+      }
+      return all;
+    };
+    const first = await orders();
+    await page.reload();
+    await ready(page);
+    assert.deepEqual(await orders(), first, 'a reload keeps the order of the attempt');
+    // Answer question 1 with its first option on screen; after a reload the same text is checked.
+    await page.locator('.dots button').first().click();
+    const picked = await page.locator('.question .options label').first().innerText();
+    await page.locator('.question input').first().check();
+    await page.getByRole('button', { name: 'Check answer' }).click();
+    await page.locator('[data-testid=verdict]').waitFor();
+    await page.reload();
+    await ready(page);
+    await page.locator('.dots button').first().click();
+    assert.equal(await page.locator('.question .options li:has(input:checked) label').innerText(), picked);
+    // Take it again (the button appears once every question is answered).
+    const total = await page.locator('.dots button').count();
+    for (let i = 1; i < total; i++) {
+      await page.locator('.dots button').nth(i).click();
+      await page.locator('.question input').first().check();
+      await page.getByRole('button', { name: 'Check answer' }).click();
+      await page.locator('[data-testid=verdict]').waitFor();
+    }
+    await page.getByRole('button', { name: 'See my score' }).click();
+    await page.getByRole('button', { name: 'Take it again' }).click();
+    const again = await orders();
+    const moved = again.filter((o, i) => o.join('\n') !== first[i].join('\n')).length;
+    const shuffled = first.filter((o) => o.length > 2).length;
+    assert.ok(moved * 2 > shuffled, `a new attempt reorders most questions (${moved} of ${first.length})`);
+    for (let i = 0; i < first.length; i++) assert.deepEqual([...again[i]].sort(), [...first[i]].sort(), 'same options');
+    await page.close();
+  });
+
   // Export to a file, lose everything, import it back; a broken file is refused and changes nothing.
   it('exports and imports progress', async () => {
     const page = await s.open('/review');
@@ -73,14 +121,14 @@ describe('quizzes and review', () => {
     const file = join(dir, 'progress.json');
     await download.saveAs(file);
     const exported = JSON.parse(await readFile(file, 'utf8'));
-    assert.equal(exported.version, 2);
+    assert.equal(exported.version, 3);
     assert.ok(Object.keys(exported.answers).length > 0);
     await page.evaluate(() => localStorage.clear());
     await page.reload();
     await ready(page);
     assert.match(await page.locator('[data-testid=due-count]').innerText(), /Nothing is due/);
     const broken = join(dir, 'broken.json');
-    await writeFile(broken, '{"version": 2, "answers": 5}');
+    await writeFile(broken, '{"version": 3, "answers": 5}');
     await page.locator('[data-testid=import]').setInputFiles(broken);
     await page.locator('[data-testid=import-message]', { hasText: 'Nothing was imported. This progress file is damaged' }).waitFor();
     assert.match(await page.locator('[data-testid=due-count]').innerText(), /Nothing is due/, 'a refused file changes nothing');

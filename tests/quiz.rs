@@ -566,15 +566,25 @@ mod grading {
         grade(q, &Answer::of(picked.iter().copied()), &answer_key(q).unwrap())
     }
 
+    /// The right options of a question, and the wrong ones, by index (whatever the file's order).
+    fn split(quizzes: &[Quiz], id: &str) -> (Vec<usize>, Vec<usize>) {
+        let q = question(quizzes, id);
+        let key = answer_key(q).unwrap();
+        (0..q.options.len()).partition(|i| key.contains(i))
+    }
+
     // A single question: only the one right option, alone, is correct.
     #[test]
     fn single() {
         let quizzes = shipped();
-        assert!(graded(&quizzes, "cvp-definitions", &[0]).correct);
-        let g = graded(&quizzes, "cvp-definitions", &[2]);
-        assert_eq!((g.correct, g.wrong_picked, g.missed), (false, vec![2], vec![0]));
-        let g = graded(&quizzes, "cvp-definitions", &[0, 1]);
-        assert_eq!((g.correct, g.right_picked, g.wrong_picked), (false, vec![0], vec![1]));
+        let (right, wrong) = split(&quizzes, "cvp-definitions");
+        let (r, w) = (right[0], wrong[1]);
+        assert_eq!(right.len(), 1);
+        assert!(graded(&quizzes, "cvp-definitions", &[r]).correct);
+        let g = graded(&quizzes, "cvp-definitions", &[w]);
+        assert_eq!((g.correct, g.wrong_picked, g.missed), (false, vec![w], vec![r]));
+        let g = graded(&quizzes, "cvp-definitions", &[r, wrong[0]]);
+        assert_eq!((g.correct, g.right_picked, g.wrong_picked), (false, vec![r], vec![wrong[0]]));
         assert!(!graded(&quizzes, "cvp-definitions", &[]).correct, "no answer is not right");
     }
 
@@ -582,11 +592,14 @@ mod grading {
     #[test]
     fn multiple() {
         let quizzes = shipped();
-        assert!(graded(&quizzes, "ds-four-conditions", &[0, 1, 2, 3]).correct);
-        let g = graded(&quizzes, "ds-four-conditions", &[0, 1, 2]);
-        assert_eq!((g.correct, g.missed.clone()), (false, vec![3]));
-        let g = graded(&quizzes, "ds-four-conditions", &[0, 1, 2, 3, 5]);
-        assert_eq!((g.correct, g.right_picked.len(), g.wrong_picked), (false, 4, vec![5]));
+        let (right, wrong) = split(&quizzes, "ds-four-conditions");
+        assert_eq!(right.len(), 4, "the four Coffman conditions");
+        assert!(graded(&quizzes, "ds-four-conditions", &right).correct);
+        let g = graded(&quizzes, "ds-four-conditions", &right[..3]);
+        assert_eq!((g.correct, g.missed.clone()), (false, vec![right[3]]));
+        let with_wrong: Vec<usize> = right.iter().copied().chain([wrong[0]]).collect();
+        let g = graded(&quizzes, "ds-four-conditions", &with_wrong);
+        assert_eq!((g.correct, g.right_picked.len(), g.wrong_picked), (false, 4, vec![wrong[0]]));
     }
 
     // A scenario question is graded like a single one: the right approach alone.
@@ -618,7 +631,8 @@ mod grading {
     #[test]
     fn out_of_range_picks_are_ignored() {
         let quizzes = shipped();
-        assert!(graded(&quizzes, "cvp-definitions", &[0, 99]).correct);
+        let (right, _) = split(&quizzes, "cvp-definitions");
+        assert!(graded(&quizzes, "cvp-definitions", &[right[0], 99]).correct);
     }
 
     // A quiz result counts answers, keeps the mistakes' explanations, and saves only three fields.
@@ -629,7 +643,8 @@ mod grading {
         let mut result = QuizResult::new(quiz);
         for q in &quiz.questions {
             let key = answer_key(q).unwrap();
-            let answer = if q.id == "cvp-same-binary" { Answer::of([1]) } else { Answer { picked: key.clone() } };
+            let wrong = (0..q.options.len()).find(|i| !key.contains(i)).unwrap();
+            let answer = if q.id == "cvp-same-binary" { Answer::of([wrong]) } else { Answer { picked: key.clone() } };
             result.record(q, &grade(q, &answer, &key));
         }
         assert_eq!((result.answered, result.correct), (quiz.questions.len(), quiz.questions.len() - 1));

@@ -177,6 +177,11 @@ check peak <= 2
 
 const PETERSON: &str = "\
 # Peterson's algorithm: mutual exclusion from plain reads and writes.
+# Correct only under sequential consistency, which this explorer assumes:
+# every write is seen by all threads in the step that makes it.
+# Real CPUs reorder: on x86 a store can wait in the store buffer while a
+# later load of another variable goes ahead, so both threads read the
+# other's flag as 0 and enter. Real code needs SeqCst atomics or fences.
 shared flagA = 0
 shared flagB = 0
 shared turn = 0

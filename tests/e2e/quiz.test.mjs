@@ -64,6 +64,44 @@ describe('quizzes and review', () => {
     await page.close();
   });
 
+  // Export to a file, lose everything, import it back; a broken file is refused and changes nothing.
+  it('exports and imports progress', async () => {
+    const page = await s.open('/review');
+    const before = await page.evaluate(() => localStorage.getItem('interleave.progress'));
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export progress' }).click()]);
+    const dir = await mkdtemp(join(tmpdir(), 'interleave-export-'));
+    const file = join(dir, 'progress.json');
+    await download.saveAs(file);
+    const exported = JSON.parse(await readFile(file, 'utf8'));
+    assert.equal(exported.version, 3);
+    assert.ok(Object.keys(exported.answers).length > 0);
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
+    await ready(page);
+    assert.match(await page.locator('[data-testid=due-count]').innerText(), /Nothing is due/);
+    const broken = join(dir, 'broken.json');
+    await writeFile(broken, '{"version": 3, "answers": 5}');
+    await page.locator('[data-testid=import]').setInputFiles(broken);
+    await page.locator('[data-testid=import-message]', { hasText: 'Nothing was imported. This progress file is damaged' }).waitFor();
+    assert.match(await page.locator('[data-testid=due-count]').innerText(), /Nothing is due/, 'a refused file changes nothing');
+    await page.locator('[data-testid=import]').setInputFiles(file);
+    await page.locator('[data-testid=import-message]', { hasText: 'Progress imported' }).waitFor();
+    assert.deepEqual(JSON.parse(await page.evaluate(() => localStorage.getItem('interleave.progress'))), JSON.parse(before));
+    await page.close();
+  });
+
+  // The theme choice is kept with the progress and applied on load.
+  it('keeps the chosen theme', async () => {
+    const page = await s.open('/');
+    await page.locator('.theme-toggle').click();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'light');
+    await page.locator('.theme-toggle').click();
+    await page.reload();
+    await ready(page);
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+    await page.close();
+  });
+
   // Options are shuffled per attempt: a reload during the attempt shows the same order; taking
   // the quiz again shows a new one; the saved answer follows its option, not its place.
   it('shuffles options per attempt, stably across a reload', async () => {
@@ -109,44 +147,6 @@ describe('quizzes and review', () => {
     const shuffled = first.filter((o) => o.length > 2).length;
     assert.ok(moved * 2 > shuffled, `a new attempt reorders most questions (${moved} of ${first.length})`);
     for (let i = 0; i < first.length; i++) assert.deepEqual([...again[i]].sort(), [...first[i]].sort(), 'same options');
-    await page.close();
-  });
-
-  // Export to a file, lose everything, import it back; a broken file is refused and changes nothing.
-  it('exports and imports progress', async () => {
-    const page = await s.open('/review');
-    const before = await page.evaluate(() => localStorage.getItem('interleave.progress'));
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export progress' }).click()]);
-    const dir = await mkdtemp(join(tmpdir(), 'interleave-export-'));
-    const file = join(dir, 'progress.json');
-    await download.saveAs(file);
-    const exported = JSON.parse(await readFile(file, 'utf8'));
-    assert.equal(exported.version, 3);
-    assert.ok(Object.keys(exported.answers).length > 0);
-    await page.evaluate(() => localStorage.clear());
-    await page.reload();
-    await ready(page);
-    assert.match(await page.locator('[data-testid=due-count]').innerText(), /Nothing is due/);
-    const broken = join(dir, 'broken.json');
-    await writeFile(broken, '{"version": 3, "answers": 5}');
-    await page.locator('[data-testid=import]').setInputFiles(broken);
-    await page.locator('[data-testid=import-message]', { hasText: 'Nothing was imported. This progress file is damaged' }).waitFor();
-    assert.match(await page.locator('[data-testid=due-count]').innerText(), /Nothing is due/, 'a refused file changes nothing');
-    await page.locator('[data-testid=import]').setInputFiles(file);
-    await page.locator('[data-testid=import-message]', { hasText: 'Progress imported' }).waitFor();
-    assert.deepEqual(JSON.parse(await page.evaluate(() => localStorage.getItem('interleave.progress'))), JSON.parse(before));
-    await page.close();
-  });
-
-  // The theme choice is kept with the progress and applied on load.
-  it('keeps the chosen theme', async () => {
-    const page = await s.open('/');
-    await page.locator('.theme-toggle').click();
-    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'light');
-    await page.locator('.theme-toggle').click();
-    await page.reload();
-    await ready(page);
-    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
     await page.close();
   });
 });

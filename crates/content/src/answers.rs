@@ -2,14 +2,14 @@
 //!
 //! Implementation note: a `possible` question's file lists candidate values but never says which
 //! are right; the right ones are the values its variable ends with in some complete schedule, so
-//! the key cannot drift from the program. This lives apart from `quiz.rs` because that file is
-//! also compiled into `build.rs`, which must not pull in the explorer. The programs are tiny, so
-//! exploring them sequentially, on whatever thread asks, takes well under a millisecond.
+//! the key cannot drift from the program. They are computed once, when the site is built
+//! ([`fill_keys`]), and a question whose program does not explore fails the build at its line.
+//! The programs are tiny, so exploring them sequentially takes well under a millisecond each.
 
 use std::collections::BTreeSet;
 
-use crate::explorer::{explore, parse, ExploreControl, Limits};
-use crate::quiz::{Kind, Question, Quiz, QuizError};
+use interleave_core::explorer::{explore, parse, ExploreControl, Limits};
+use interleave_core::learning::quiz::{Kind, Question, Quiz, QuizError};
 
 /// Bounds on exploring one quiz program: quiz programs are small, so a larger one is a mistake.
 pub const LIMITS: Limits = Limits { max_states: 200_000 };
@@ -52,10 +52,23 @@ pub fn possible_values(question: &Question) -> Result<BTreeSet<i64>, String> {
 /// The indices of the right options of any question: written in the file, or for a `possible`
 /// question, the options whose value [`possible_values`] contains. Pass it to `quiz::grade`.
 pub fn answer_key(question: &Question) -> Result<BTreeSet<usize>, String> {
-    match question.written_key() {
-        Some(key) => Ok(key),
-        None => possible_values(question).map(|values| question.options_with_values(&values)),
+    if question.kind != Kind::Possible {
+        return Ok(question.key());
     }
+    possible_values(question).map(|values| question.options_with_values(&values))
+}
+
+/// Writes the explorer's answer into every option of every `possible` question (`correct` says
+/// whether its value is reachable), after [`check`] has made sure each program explores.
+pub fn fill_keys(quizzes: &mut [Quiz]) -> Result<(), Vec<QuizError>> {
+    check(quizzes)?;
+    for question in quizzes.iter_mut().flat_map(|q| &mut q.questions).filter(|q| q.kind == Kind::Possible) {
+        let values = possible_values(question).expect("checked above");
+        for option in &mut question.options {
+            option.correct = Some(option.value.is_some_and(|v| values.contains(&v)));
+        }
+    }
+    Ok(())
 }
 
 /// Checks every `possible` question of `quizzes` with the explorer: its program parses (an error

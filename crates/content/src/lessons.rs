@@ -1,8 +1,9 @@
 //! Lesson loading: TOML front matter, Markdown to HTML, widget directives, all checked with file and line.
 //!
-//! Implementation note: this module is compiled twice, into the library (for native tests) and
-//! into `build.rs` (which validates `lessons/` and embeds the result), so it depends only on
-//! `pulldown-cmark`, `toml` and `serde`, and never on the rest of the crate.
+//! Implementation note: the result is the core's lesson model
+//! (`interleave_core::learning::lesson`), so what is checked here is exactly what the app shows.
+//! A widget directive names one of `Widget::ALL`; an explorer's argument must name one of its
+//! built-in programs.
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
@@ -10,24 +11,12 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use interleave_core::explorer::programs::builtin;
+pub use interleave_core::learning::lesson::{Block, Heading, Lesson, Section, Widget};
 use serde::Deserialize;
 use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
-
-/// Widget names a lesson may embed with `{{#widget NAME}}`.
-pub const WIDGETS: &[&str] = &[
-    "barista",
-    "event-loop",
-    "event-loop-stepper",
-    "responsiveness",
-    "speedup",
-    "granularity",
-    "race",
-    "channels",
-    "explorer",
-    "prime-count",
-];
 
 /// A problem in a lesson file, located at a 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,85 +32,6 @@ pub struct LoadError {
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}: {}", self.file, self.line, self.message)
-    }
-}
-
-/// One piece of a lesson body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Block {
-    /// Rendered HTML (no raw HTML from the source is ever passed through).
-    Html(String),
-    /// A live widget, by name, with an optional argument (e.g. the program an explorer loads).
-    Widget {
-        /// Widget name, one of [`WIDGETS`].
-        name: String,
-        /// What follows the name in the directive, if anything.
-        arg: Option<String>,
-    },
-}
-
-/// A section heading, with the anchor it gets.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Heading {
-    /// 2 for `##`, 3 for `###`, …
-    pub level: u8,
-    /// The anchor id (`#id`).
-    pub id: String,
-    /// The heading's text.
-    pub text: String,
-}
-
-/// The text under one `##` heading (the first has an empty id: the text before any heading),
-/// used by search.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Section {
-    /// The heading's anchor id.
-    pub id: String,
-    /// The heading's text.
-    pub heading: String,
-    /// Plain text of the section.
-    pub text: String,
-}
-
-/// A validated lesson.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Lesson {
-    /// Where it came from.
-    pub file: String,
-    /// Page title.
-    pub title: String,
-    /// URL slug: `/lessons/<slug>`.
-    pub slug: String,
-    /// Position on the lesson map (1-based).
-    pub order: u32,
-    /// One or two sentences for the lesson map.
-    pub summary: String,
-    /// Learning objectives.
-    pub objectives: Vec<String>,
-    /// The body, as HTML pieces and widgets.
-    pub blocks: Vec<Block>,
-    /// Every heading of the body, in order.
-    pub headings: Vec<Heading>,
-    /// The body cut at its `##` headings, for search.
-    pub sections: Vec<Section>,
-    /// Plain text of the body (for search and word counts).
-    pub text: String,
-}
-
-impl Lesson {
-    /// Number of words in the body.
-    pub fn word_count(&self) -> usize {
-        self.text.split_whitespace().count()
-    }
-    /// Names of the widgets the lesson embeds, in order.
-    pub fn widgets(&self) -> Vec<&str> {
-        self.blocks
-            .iter()
-            .filter_map(|b| match b {
-                Block::Widget { name, .. } => Some(name.as_str()),
-                Block::Html(_) => None,
-            })
-            .collect()
     }
 }
 
@@ -247,15 +157,21 @@ fn parse_with_links(file: &str, source: &str) -> Result<(Lesson, Vec<LessonLink>
                 Some((name, arg)) => (name, Some(arg.trim().to_string())),
                 None => (inner, None),
             };
-            if !WIDGETS.contains(&name) {
-                return Err(err(
-                    file,
-                    n,
-                    format!("unknown widget `{name}` (known: {})", WIDGETS.join(", ")),
-                ));
+            let Some(widget) = Widget::from_name(name) else {
+                let known: Vec<&str> = Widget::ALL.iter().map(|w| w.name()).collect();
+                return Err(err(file, n, format!("unknown widget `{name}` (known: {})", known.join(", "))));
+            };
+            match (widget, &arg) {
+                (Widget::Explorer, Some(program)) if builtin(program).is_none() => {
+                    return Err(err(file, n, format!("the explorer has no built-in program `{program}`")));
+                }
+                (Widget::Explorer, _) | (_, None) => {}
+                (_, Some(extra)) => {
+                    return Err(err(file, n, format!("the `{name}` widget takes no argument, found `{extra}`")));
+                }
             }
             out.render(file, &segment, segment_line)?;
-            out.blocks.push(Block::Widget { name: name.to_string(), arg });
+            out.blocks.push(Block::Widget { widget, arg });
             segment.clear();
             segment_line = n + 1;
         } else {
@@ -274,7 +190,6 @@ fn parse_with_links(file: &str, source: &str) -> Result<(Lesson, Vec<LessonLink>
         blocks: out.blocks,
         headings: out.headings,
         sections: out.sections,
-        text: out.text,
     };
     Ok((lesson, out.links))
 }
@@ -325,7 +240,6 @@ struct Body {
     headings: Vec<Heading>,
     sections: Vec<Section>,
     links: Vec<LessonLink>,
-    text: String,
     seen_ids: HashSet<String>,
 }
 
@@ -338,12 +252,10 @@ impl Body {
     }
 
     fn push_text(&mut self, t: &str) {
-        self.text.push_str(t);
         self.section_text().push_str(t);
     }
 
     fn push_break(&mut self, c: char) {
-        self.text.push(c);
         self.section_text().push(c);
     }
 
@@ -442,16 +354,11 @@ impl Body {
                 }
                 Event::Text(t) | Event::Code(t) => {
                     let t = t.to_string();
-                    if in_heading {
-                        self.text.push_str(&t);
-                    } else {
+                    if !in_heading {
                         self.push_text(&t);
                     }
                 }
-                Event::End(TagEnd::Heading(_)) => {
-                    in_heading = false;
-                    self.text.push('\n');
-                }
+                Event::End(TagEnd::Heading(_)) => in_heading = false,
                 Event::SoftBreak | Event::HardBreak => self.push_break(' '),
                 Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell) => self.push_break('\n'),
                 _ => {}

@@ -1,8 +1,14 @@
 //! The lesson loader: every shipped lesson loads, and each kind of broken lesson is refused
 //! with its file and line.
 
-use interleave::content::loader::{load_all, load_dir, parse_lesson, LoadError};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use interleave_content::lessons::{load_all, load_dir, parse_lesson, Block, LoadError, Widget};
+
+/// The shipped `lessons/` folder, at the top of the workspace.
+fn shipped_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lessons")
+}
 
 fn fixture(name: &str) -> (String, String) {
     let path = format!("tests/fixtures/lessons/{name}");
@@ -18,7 +24,7 @@ fn first_error(name: &str) -> LoadError {
 // Every lesson shipped under lessons/ loads, in order 1..=N, with objectives and text.
 #[test]
 fn shipped_lessons_load() {
-    let lessons = load_dir(Path::new("lessons")).unwrap_or_else(|errs| {
+    let lessons = load_dir(&shipped_dir()).unwrap_or_else(|errs| {
         panic!("{}", errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))
     });
     assert!(lessons.len() >= 7, "the curriculum has seven lessons");
@@ -91,7 +97,7 @@ fn anchors_widgets_and_section_links() {
     let lessons = load_all(std::slice::from_ref(&a)).unwrap();
     let l = &lessons[0];
     assert_eq!(l.headings[0].id, "lost-updates-step-by-step");
-    assert_eq!(l.widgets(), vec!["race"]);
+    assert_eq!(l.widgets(), vec![Widget::Race]);
     assert_eq!(l.blocks.len(), 3);
     let bad = (a.0.clone(), a.1.replace("#lost-updates-step-by-step", "#missing"));
     let errs = load_all(&[bad]).unwrap_err();
@@ -101,7 +107,7 @@ fn anchors_widgets_and_section_links() {
 // Every idea of the source material is taught in the lesson that should teach it.
 #[test]
 fn seed_ideas_are_covered() {
-    let lessons = load_dir(Path::new("lessons")).unwrap();
+    let lessons = load_dir(&shipped_dir()).unwrap();
     let ideas: &[(&str, &[&str])] = &[
         ("concurrency-vs-parallelism", &["concurrency", "parallelism", "barista", "single core", "structure",
             "simultaneous", "hardware", "every parallel program is concurrent", "design"]),
@@ -120,7 +126,7 @@ fn seed_ideas_are_covered() {
     ];
     for (slug, terms) in ideas {
         let lesson = lessons.iter().find(|l| l.slug == *slug).unwrap_or_else(|| panic!("no lesson {slug}"));
-        let text = format!("{} {}", lesson.title, lesson.text).to_lowercase();
+        let text = format!("{} {}", lesson.title, lesson.text()).to_lowercase();
         for term in *terms {
             assert!(text.contains(term), "lesson {slug} never mentions “{term}”");
         }
@@ -133,7 +139,7 @@ fn code_blocks() {
     let src = "+++\ntitle = \"C\"\nslug = \"c\"\norder = 1\nsummary = \"s\"\nobjectives = [\"o\"]\n+++\n\n```rust\nfn main() {}\n```\n";
     let l = parse_lesson("c.md", src).unwrap();
     let html = match &l.blocks[0] {
-        interleave::content::loader::Block::Html(h) => h.clone(),
+        Block::Html(h) => h.clone(),
         other => panic!("{other:?}"),
     };
     assert!(html.contains("class=\"hl-") && html.contains("data-lang=\"Rust\"") && html.contains("tabindex=\"0\""), "{html}");
@@ -142,16 +148,45 @@ fn code_blocks() {
     assert!(e.message.contains("cobol"));
 }
 
-// A widget's argument names something that exists: an explorer's program is a built-in one.
+// A widget's argument names something that exists: only the explorer takes one, a built-in
+// program; anything else fails at its line.
 #[test]
 fn widget_arguments_exist() {
-    use interleave::content::loader::Block;
-    for lesson in load_dir(Path::new("lessons")).unwrap() {
+    for lesson in load_dir(&shipped_dir()).unwrap() {
         for block in &lesson.blocks {
-            if let Block::Widget { name, arg: Some(arg) } = block {
-                assert_eq!(name, "explorer", "{}: only the explorer takes an argument", lesson.file);
-                assert!(interleave::explorer::programs::builtin(arg).is_some(), "{}: no built-in program `{arg}`", lesson.file);
+            if let Block::Widget { widget, arg: Some(arg) } = block {
+                assert_eq!(*widget, Widget::Explorer, "{}: only the explorer takes an argument", lesson.file);
+                assert!(interleave_core::explorer::programs::builtin(arg).is_some(), "{}: no built-in program `{arg}`", lesson.file);
             }
         }
     }
+    let src = "+++\ntitle = \"A\"\nslug = \"a\"\norder = 1\nsummary = \"s\"\nobjectives = [\"o\"]\n+++\n\nText.\n\n{{#widget explorer no-such-program}}\n";
+    let e = parse_lesson("a.md", src).unwrap_err();
+    assert_eq!(e.line, 11, "{e}");
+    assert!(e.message.contains("no-such-program"), "{e}");
+    let e = parse_lesson("a.md", &src.replace("explorer no-such-program", "race fast")).unwrap_err();
+    assert!(e.message.contains("takes no argument"), "{e}");
+}
+
+// Lesson 1 tells the same story as the barista figure: the same minutes for each lane.
+#[test]
+fn lesson_one_quotes_the_barista_figure() {
+    let lessons = load_dir(&shipped_dir()).unwrap();
+    let lesson = lessons.iter().find(|l| l.slug == "concurrency-vs-parallelism").unwrap().text();
+    let [seq, con, par] = interleave_core::barista::lanes(&interleave_core::barista::DRINKS);
+    for (lane, minutes) in [("sequential", seq.finish()), ("concurrent", con.finish()), ("parallel", par.finish())] {
+        let phrase = format!("{minutes} minutes");
+        assert!(lesson.contains(&phrase), "lesson 1 never says the {lane} lane ends at “{phrase}”");
+    }
+}
+
+// Search over the real lessons: a term from a body finds its lesson.
+#[test]
+fn search_finds_real_lessons() {
+    use interleave_core::learning::search::search;
+    let lessons = load_dir(&shipped_dir()).unwrap();
+    let hits = search(&lessons, "goroutine", 20);
+    assert!(hits.iter().any(|h| h.slug == "how-parallelism-works"));
+    let hits = search(&lessons, "backpressure", 20);
+    assert_eq!(hits[0].slug, "message-passing");
 }

@@ -5,15 +5,21 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use interleave::quiz::{
-    find_question, grade, load_all, load_dir, load_quiz, Answer, Kind, Question, Quiz, QuizError, QuizResult, Topic,
+use interleave_core::learning::quiz::{
+    find_question, grade, Answer, Kind, Question, Quiz, QuizError, QuizResult, Topic,
 };
-use interleave::quiz_answers::{answer_key, check, possible_values};
-use interleave::review::{Review, BOXES, INTERVALS};
+use interleave_content::answers::{answer_key, check, possible_values};
+use interleave_content::quizzes::{load_all, load_dir, load_quiz};
+use interleave_core::learning::review::{Review, BOXES, INTERVALS};
+
+/// The shipped `lessons/` folder, at the top of the workspace.
+fn shipped_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lessons")
+}
 
 /// The lesson slugs, read from the front matter of `lessons/*.md`.
 fn known_lessons() -> Vec<String> {
-    let mut paths: Vec<_> = std::fs::read_dir("lessons")
+    let mut paths: Vec<_> = std::fs::read_dir(shipped_dir())
         .unwrap()
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "md"))
@@ -35,7 +41,7 @@ fn slugs(known: &[String]) -> Vec<&str> {
 
 fn shipped() -> Vec<Quiz> {
     let known = known_lessons();
-    load_dir(Path::new("lessons/quizzes"), &slugs(&known))
+    load_dir(&shipped_dir().join("quizzes"), &slugs(&known))
         .unwrap_or_else(|errs| panic!("{}", errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")))
 }
 
@@ -277,7 +283,7 @@ mod no_tells {
 /// The order options are shown in: shuffled per attempt and question, stable for one attempt.
 mod display {
     use super::*;
-    use interleave::quiz::display_order;
+    use interleave_core::learning::quiz::display_order;
 
     // The same seed gives the same order (a reload shows what the learner saw); it is always a
     // permutation of the options; a new seed (taking the quiz again) gives other orders.
@@ -546,8 +552,30 @@ mod possible {
     fn answer_key_maps_values_to_options() {
         let quizzes = shipped();
         let q = question(&quizzes, "rc-possible-lost-update");
-        assert_eq!(q.written_key(), None);
+        assert!(q.key().is_empty(), "the file alone says nothing about which values are right");
         assert_eq!(answer_key(q).unwrap(), BTreeSet::from([1, 2]), "values 1 and 2 are options 1 and 2");
+    }
+
+    // The content step writes the explorer's answers into the options, once, at build time: then
+    // every question's own key is its answer key, and grading needs no explorer.
+    #[test]
+    fn build_time_keys_equal_the_explorer() {
+        let mut quizzes = shipped();
+        let before: Vec<BTreeSet<usize>> = quizzes.iter().flat_map(|q| &q.questions).map(|q| answer_key(q).unwrap()).collect();
+        interleave_content::answers::fill_keys(&mut quizzes).unwrap();
+        let after: Vec<BTreeSet<usize>> = quizzes.iter().flat_map(|q| &q.questions).map(|q| q.key()).collect();
+        assert_eq!(before, after);
+        assert!(quizzes.iter().flat_map(|q| &q.questions).all(|q| !q.key().is_empty()));
+    }
+
+    // The whole content step, as the web crate's build script runs it, succeeds on the shipped
+    // files and hands over every lesson and quiz.
+    #[test]
+    fn the_content_step_builds() {
+        let content = interleave_content::build(&shipped_dir()).unwrap_or_else(|e| panic!("{}", e.join("\n")));
+        assert_eq!(content.lessons.len(), known_lessons().len());
+        assert_eq!(content.quizzes.len(), content.lessons.len() + 1);
+        assert!(content.quiz("final").is_some() && content.lesson("race-conditions").is_some());
     }
 
     // Asking a choice question for possible values is an error, not a panic.
@@ -561,7 +589,7 @@ mod possible {
 mod grading {
     use super::*;
 
-    fn graded(quizzes: &[Quiz], id: &str, picked: &[usize]) -> interleave::quiz::Graded {
+    fn graded(quizzes: &[Quiz], id: &str, picked: &[usize]) -> interleave_core::learning::quiz::Graded {
         let q = question(quizzes, id);
         grade(q, &Answer::of(picked.iter().copied()), &answer_key(q).unwrap())
     }
@@ -607,7 +635,7 @@ mod grading {
     fn scenario() {
         let quizzes = shipped();
         let q = question(&quizzes, "tool-rust-checksum");
-        let key = q.written_key().unwrap();
+        let key = q.key();
         assert_eq!(key.len(), 1);
         let right = *key.first().unwrap();
         assert!(grade(q, &Answer::of([right]), &key).correct);

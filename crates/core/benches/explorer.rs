@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use interleave::explorer::{explore, parse, ExploreControl, Limits};
+use interleave_core::explorer::{explore, parse, ExploreControl, Limits};
 
 /// The benchmark program: four threads, four unlocked increments each.
 fn program_source() -> String {

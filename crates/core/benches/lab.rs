@@ -5,8 +5,8 @@
 
 use std::time::Instant;
 
-use interleave::jobs::Progress;
-use interleave::lab::kernels::Kernel;
+use interleave_core::run::jobs::Progress;
+use interleave_core::run::kernels::Kernel;
 use rayon::ThreadPoolBuilder;
 
 /// Runs per thread count (after one untimed warm-up of each).

@@ -691,17 +691,6 @@ mod tests {
         assert!(finishes.contains("longest drink (coffee)"));
     }
 
-    // Lesson 1 tells the same story as the figure: the same minutes for each lane.
-    #[test]
-    fn lesson_one_quotes_the_figure() {
-        let lesson = include_str!("../lessons/01-concurrency-vs-parallelism.md");
-        let [seq, con, par] = lanes(&DRINKS);
-        for (lane, minutes) in [("sequential", seq.finish()), ("concurrent", con.finish()), ("parallel", par.finish())] {
-            let phrase = format!("{minutes} minutes");
-            assert!(lesson.contains(&phrase), "lesson 1 never says the {lane} lane ends at “{phrase}”");
-        }
-    }
-
     // The clock: stopped at 0, runs, pauses (idle), reaches done at the last minute and stays.
     #[test]
     fn playback_runs_pauses_and_ends() {

@@ -11,7 +11,7 @@
 //! `Promise.all` to take the same number of microtask turns as in a real engine.
 //!
 //! ```
-//! use interleave::stepper::{expected_output, program};
+//! use interleave_core::event_loop_stepper::{expected_output, program};
 //! let program = program("timeout-vs-then").unwrap();
 //! assert_eq!(expected_output(program), ["A", "D", "C", "B"]);
 //! ```

@@ -7,8 +7,8 @@
 //! it discovers states on the rayon pool and gives the identical report.
 //!
 //! ```
-//! use interleave::explorer::{explore, parse, ExploreControl, Limits};
-//! let program = parse(interleave::explorer::programs::builtin("lost-update").unwrap()).unwrap();
+//! use interleave_core::explorer::{explore, parse, ExploreControl, Limits};
+//! let program = parse(interleave_core::explorer::programs::builtin("lost-update").unwrap()).unwrap();
 //! let report = explore(&program, &Limits::default(), &ExploreControl::sequential()).unwrap();
 //! assert_eq!(report.schedules, 6u32.into());
 //! ```

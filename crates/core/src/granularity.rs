@@ -9,8 +9,8 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::lab::amdahl::least_squares_line;
-use crate::lab::work::spin;
+use crate::speedup::amdahl::least_squares_line;
+use crate::run::busy::spin;
 use crate::numbers::{duration_ms, group_digits};
 
 /// The total work of a sweep: `items` small CPU items of `spins_per_item` hash steps each.

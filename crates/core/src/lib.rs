@@ -1,34 +1,26 @@
-//! Interleave: lessons and live experiments on concurrency vs parallelism, run on the learner's CPU.
+//! Interleave's pure core: the engine of every widget, the way CPU-bound work runs without
+//! blocking, and the learning model (lessons, quizzes, grading, review, progress, search).
 //!
-//! Pure logic (jobs, kernels, lesson content) has no browser dependency and is tested natively;
-//! the Yew views and the browser's thread pool live behind `cfg(target_arch = "wasm32")`.
+//! Implementation note: nothing in this crate knows about a browser. It has no `yew`, `web-sys`,
+//! `js-sys` or `gloo` dependency (a test of `crates/web` reads this crate's manifest and fails if
+//! one appears), reads no clock (callers pass `now` closures or times), and never blocks a
+//! thread it was not given: every entry point that waits is meant to run on a pool thread. So
+//! all of it is tested natively, and the same code runs on web workers.
+//!
+//! One module per widget, named as the widget's `data-widget` (with `_` for `-`); then [`run`]
+//! (jobs, slices, thread counts, the lab's kernels) and [`learning`].
 
 pub mod barista;
-pub mod content;
-pub mod event_loop_lab;
+pub mod channels;
+pub mod event_loop;
+pub mod event_loop_stepper;
 pub mod explorer;
-pub mod jobs;
-pub mod kernels;
-pub mod lab;
-pub mod numbers;
-pub mod progress;
-pub mod quiz;
-pub mod quiz_answers;
+pub mod granularity;
+pub mod prime_count;
+pub mod race;
 pub mod responsiveness;
-pub mod review;
-pub mod search;
-pub mod stepper;
+pub mod speedup;
 
-#[cfg(target_arch = "wasm32")]
-mod app;
-#[cfg(target_arch = "wasm32")]
-mod components;
-#[cfg(target_arch = "wasm32")]
-mod pages;
-#[cfg(target_arch = "wasm32")]
-pub mod pool;
-#[cfg(target_arch = "wasm32")]
-mod state;
-
-#[cfg(target_arch = "wasm32")]
-pub use app::start;
+pub mod learning;
+pub mod numbers;
+pub mod run;

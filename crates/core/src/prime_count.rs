@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
-use crate::jobs::Job;
+use crate::run::jobs::Job;
 use crate::numbers::group_digits;
 
 /// Whether `n` is prime, by trial division over 6k ± 1: deliberately plain CPU work.
@@ -98,7 +98,7 @@ impl Job for PrimeCount {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::jobs::{run_parallel, Progress};
+    use crate::run::jobs::{run_parallel, Progress};
 
     // Known prime counts: pi(10^k).
     #[test]

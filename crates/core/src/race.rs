@@ -7,7 +7,7 @@
 //! written with a separate `store` — so its lost updates are real, yet never undefined behaviour.
 //! The mutex is `std::sync::Mutex`: on a web worker it may block (`Atomics.wait`), which workers
 //! may do; the browser's main thread never runs this (the page calls it through
-//! [`crate::lab::on_pool`]), so no spin lock is needed.
+//! [`crate::run::on_pool`]), so no spin lock is needed.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, TryRecvError};
@@ -15,7 +15,7 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use crate::jobs::{JobError, Progress};
+use crate::run::jobs::{JobError, Progress};
 
 /// Why one thread never loses an update, in words for the page.
 pub const ONE_THREAD_LOSES_NOTHING: &str = "With one thread, even the racy counter is exact: each \

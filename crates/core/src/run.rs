@@ -1,5 +1,6 @@
-//! The parallelism lab's engines: kernels, "k threads" runs, Amdahl fits, granularity sweeps,
-//! races and channels, all pure and tested natively.
+//! How CPU-bound work runs without blocking its caller: jobs on the rayon pool or in slices
+//! ([`jobs`]), "k threads" runs on a pool that has more ([`threads`]), the lab's kernels
+//! ([`kernels`]) and deterministic busy work ([`busy`]).
 //!
 //! Implementation note: nothing here blocks a browser's main thread or reads a clock. Every entry
 //! point that waits (on rayon, a lock or a channel) must run on a pool thread — the views reach
@@ -8,16 +9,12 @@
 
 use std::future::Future;
 
-use crate::jobs::JobError;
+use jobs::JobError;
 
-pub mod actor;
-pub mod amdahl;
-pub mod granularity;
+pub mod busy;
+pub mod jobs;
 pub mod kernels;
-pub mod pipeline;
-pub mod race;
 pub mod threads;
-pub mod work;
 
 /// Runs `f` on the rayon pool and returns a future of its result; the caller never blocks.
 /// The lab's blocking entry points (`run_with_threads`, `run_race`, `run_pipeline`, …) are

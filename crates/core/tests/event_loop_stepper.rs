@@ -1,7 +1,7 @@
 //! The event-loop stepper: the output order of every built-in program (the JavaScript facts the
 //! widget teaches), virtual time, stepping back exactly, run/reset, and prediction grading.
 
-use interleave::stepper::{
+use interleave_core::event_loop_stepper::{
     check_prediction, expected_output, log_texts, program, programs, Phase, Program, Sim, Snapshot,
 };
 
@@ -212,7 +212,7 @@ mod mechanism {
     // Every op of every program points at an existing source line, and only async functions await.
     #[test]
     fn scripts_are_well_formed() {
-        use interleave::stepper::Op;
+        use interleave_core::event_loop_stepper::Op;
         for program in programs() {
             assert_eq!(program.functions[0].name, "main script");
             for function in program.functions {

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize};
 
-use interleave::explorer::programs::{builtin, is_solved, Goal, BUILTINS, CHALLENGES};
-use interleave::explorer::{
+use interleave_core::explorer::programs::{builtin, is_solved, Goal, BUILTINS, CHALLENGES};
+use interleave_core::explorer::{
     explore, parse, shortest_schedule, Exploration, ExploreControl, ExploreError, Limits, Machine, Program,
     Report, State, Status, Target, ThreadId, ThreadState,
 };

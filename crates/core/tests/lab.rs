@@ -4,10 +4,10 @@
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use interleave::jobs::{run_parallel, Job, JobError, Progress, Sliced};
-use interleave::kernels::PrimeCount;
-use interleave::lab::threads::{run_sequential, run_with_threads, spawn_with_threads};
-use interleave::lab::work::mix;
+use interleave_core::run::jobs::{run_parallel, Job, JobError, Progress, Sliced};
+use interleave_core::prime_count::PrimeCount;
+use interleave_core::run::threads::{run_sequential, run_with_threads, spawn_with_threads};
+use interleave_core::run::busy::mix;
 use rayon::{ThreadPool, ThreadPoolBuilder};
 
 /// A local pool of `threads` workers (the global one is whatever the machine has).
@@ -23,7 +23,7 @@ fn clock() -> impl Fn() -> f64 + Sync {
 
 mod kernels {
     use super::*;
-    use interleave::lab::kernels::{colour, Blur, Kernel, Mandelbrot};
+    use interleave_core::run::kernels::{colour, Blur, Kernel, Mandelbrot};
 
     /// Escape time computed the plain way, independently of the kernel.
     fn reference_mandelbrot(m: &Mandelbrot) -> u64 {
@@ -178,7 +178,7 @@ mod kernels {
 }
 
 mod sizes {
-    use interleave::lab::kernels::{parse_size, Kernel};
+    use interleave_core::run::kernels::{parse_size, Kernel};
 
     // Defaults are valid sizes, and each kernel's id leads back to it.
     #[test]
@@ -213,7 +213,7 @@ mod sizes {
 
 mod threads {
     use super::*;
-    use interleave::lab::threads::K_THREADS_EXPLANATION;
+    use interleave_core::run::threads::K_THREADS_EXPLANATION;
 
     /// A job whose slices take a while, so that idle threads would join in if they could.
     struct Spinning(u64);
@@ -227,7 +227,7 @@ mod threads {
             1
         }
         fn run(&self, range: std::ops::Range<u64>) -> u64 {
-            range.map(|i| interleave::lab::work::spin(i, 20_000)).fold(0, u64::wrapping_add)
+            range.map(|i| interleave_core::run::busy::spin(i, 20_000)).fold(0, u64::wrapping_add)
         }
         fn identity(&self) -> u64 {
             0
@@ -298,8 +298,8 @@ mod threads {
 }
 
 mod amdahl {
-    use interleave::lab::amdahl::{amdahl_limit, amdahl_speedup, fit_serial_fraction};
-    use interleave::lab::work::mix;
+    use interleave_core::speedup::amdahl::{amdahl_limit, amdahl_speedup, fit_serial_fraction};
+    use interleave_core::run::busy::mix;
 
     /// Timings of a program with serial fraction `s`, 1 s on one thread, for 1..=8 threads,
     /// `repeats` times each, each scaled by `noise(i)`.
@@ -372,7 +372,7 @@ mod amdahl {
 
 mod granularity {
     use super::*;
-    use interleave::lab::granularity::{
+    use interleave_core::granularity::{
         estimate_overhead_per_task, run_sweep, sum_parallel, sum_sequential, task_sizes, verdict,
         GranularityPoint, GranularitySetup,
     };
@@ -459,7 +459,7 @@ mod granularity {
 
 mod race {
     use super::*;
-    use interleave::lab::race::{run_race, run_race_timed, Strategy, ONE_THREAD_LOSES_NOTHING};
+    use interleave_core::race::{run_race, run_race_timed, Strategy, ONE_THREAD_LOSES_NOTHING};
 
     // Atomic, mutex, local-then-combine and messages never lose an update, over many runs of 4
     // threads that overlap.
@@ -536,7 +536,7 @@ mod race {
 
 mod pipeline {
     use super::*;
-    use interleave::lab::pipeline::{pipeline_checksum, run_pipeline, PipelineSample};
+    use interleave_core::channels::pipeline::{pipeline_checksum, run_pipeline, PipelineSample};
 
     // Every item arrives exactly once with its value; sampled queue depths never exceed the
     // capacity; the last sample has everything consumed.
@@ -577,7 +577,7 @@ mod pipeline {
 
 mod actor {
     use super::*;
-    use interleave::lab::actor::{run_bank, AccountOp, Actor, Banking};
+    use interleave_core::channels::bank::{run_bank, AccountOp, Actor, Banking};
 
     // The actor applies each message to its balance and counts it.
     #[test]
@@ -620,6 +620,6 @@ mod actor {
 fn busy_work_is_deterministic() {
     assert_eq!(mix(1), mix(1));
     assert_ne!(mix(1), mix(2));
-    assert_eq!(interleave::lab::work::spin(5, 1000), interleave::lab::work::spin(5, 1000));
-    assert_eq!(interleave::lab::work::spin(5, 0), 5);
+    assert_eq!(interleave_core::run::busy::spin(5, 1000), interleave_core::run::busy::spin(5, 1000));
+    assert_eq!(interleave_core::run::busy::spin(5, 0), 5);
 }

@@ -6,8 +6,8 @@ use yew_router::prelude::*;
 use crate::components::thread_status::ThreadStatus;
 use crate::pages::{home::Home, lesson::LessonPage, not_found::NotFound, quiz::QuizPage, review::ReviewPage, search::SearchPage};
 use crate::state::{Action, Saved, SavedHandle};
-use crate::pool::{self, PoolState};
-use crate::progress::Theme;
+use crate::browser::pool::{self, PoolState};
+use interleave_core::learning::progress::Theme;
 
 /// Every page of the site.
 #[derive(Clone, Routable, PartialEq, Debug)]

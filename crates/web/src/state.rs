@@ -7,8 +7,8 @@ use yew::prelude::*;
 
 use std::collections::BTreeSet;
 
-use crate::progress::{Record, SavedAnswer, Theme, SET_ASIDE_KEY, STORAGE_KEY};
-use crate::review::Day;
+use interleave_core::learning::progress::{Record, SavedAnswer, Theme, SET_ASIDE_KEY, STORAGE_KEY};
+use interleave_core::learning::review::Day;
 
 /// The progress record plus what the learner should be told about it.
 #[derive(Debug, Clone, PartialEq)]

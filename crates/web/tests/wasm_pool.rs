@@ -2,9 +2,9 @@
 //! workers, the parallel answer equals the sequential one, and the sliced fallback agrees too.
 #![cfg(target_arch = "wasm32")]
 
-use interleave::jobs::Progress;
-use interleave::kernels::{count_primes, PrimeCount};
-use interleave::pool::{self, PoolState};
+use interleave_core::run::jobs::Progress;
+use interleave_core::prime_count::{count_primes, PrimeCount};
+use interleave_web::browser::pool::{self, PoolState};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -44,6 +44,6 @@ async fn cancel_stops_a_pool_job() {
         canceller.cancel();
     });
     let result = pool::run(job, progress.clone()).await;
-    assert_eq!(result.unwrap_err(), interleave::jobs::JobError::Cancelled);
+    assert_eq!(result.unwrap_err(), interleave_core::run::jobs::JobError::Cancelled);
     assert!(progress.fraction() < 1.0);
 }

@@ -10,8 +10,8 @@ use std::sync::mpsc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::jobs::{JobError, Progress};
-use crate::lab::race::{receive_all, StartGate};
+use crate::run::jobs::{JobError, Progress};
+use crate::race::{receive_all, StartGate};
 
 /// A message to the account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

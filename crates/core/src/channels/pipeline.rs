@@ -15,7 +15,7 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use crate::lab::work::{mix, spin};
+use crate::run::busy::{mix, spin};
 use crate::numbers::group_digits;
 
 /// Most items one run may carry (the consumer keeps one flag per item to prove exactly-once).
@@ -79,7 +79,7 @@ pub fn pipeline_checksum(items: u64, stage_work: [u64; 3]) -> u64 {
 
 /// Runs `items` items through producer → `workers` workers → consumer, with `capacity` places
 /// in each queue and `stage_work` = `[producer, worker, consumer]` spin iterations of CPU work per
-/// item (see [`crate::lab::work::spins_for_micros`] to express them in µs). The consumer calls
+/// item (see [`crate::run::busy::spins_for_micros`] to express them in µs). The consumer calls
 /// `observe` about 200 times, and once at the end, with the clock `now` in ms.
 ///
 /// Blocks the calling thread; call it from a pool thread. Refuses, with a reason, settings the
@@ -221,7 +221,7 @@ use std::collections::VecDeque;
 use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 
-use crate::jobs::{Job, JobError, Progress};
+use crate::run::jobs::{Job, JobError, Progress};
 
 /// Most worker stages a run on [`spawn_pipeline`] or [`SteppedPipeline`] may have.
 pub const MAX_WORKERS: usize = 8;
@@ -807,7 +807,7 @@ mod tests {
             let (samples, observe) = recorder();
             let progress = Progress::new(s.items);
             let receipt = run_on(threads, s, observe, progress.clone()).unwrap();
-            let expected = futures_executor::block_on(crate::jobs::spawn_on_pool(
+            let expected = futures_executor::block_on(crate::run::jobs::spawn_on_pool(
                 Arc::new(PipelineCheck { items: s.items, stage_work: s.stage_work }),
                 Progress::new(s.items),
             ))

@@ -1,96 +1,155 @@
-//! The lessons as the app sees them: validated and rendered when the site is built, embedded here.
+//! The lesson model: what the content step makes of a `lessons/*.md` file, and what the views show.
 //!
-//! `build.rs` runs [`loader`] over `lessons/`, fails the build on any error (naming file and
-//! line), and writes the result as the static [`LESSONS`] table, so the browser never parses
-//! Markdown and never meets a broken lesson.
+//! Implementation note: lessons are checked and rendered to HTML once, when the site is built
+//! (`crates/content`), and reach the app as this plain serde data; the browser never parses
+//! Markdown and never meets a broken lesson. The widgets a lesson may embed are the
+//! [`Widget`] enum: one list, shared by the content check and the lesson view.
 
-#[cfg(not(target_arch = "wasm32"))]
-pub mod loader;
+use serde::{Deserialize, Serialize};
 
-/// One piece of a lesson body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Block {
-    /// Rendered, trusted HTML (the loader rejects raw HTML in sources).
-    Html(&'static str),
-    /// A live widget, by name, with the directive's optional argument.
-    Widget {
-        /// Widget name.
-        name: &'static str,
-        /// The directive's argument, if any.
-        arg: Option<&'static str>,
-    },
+/// Every live widget a lesson can embed with `{{#widget name}}`. Each has an engine module in
+/// this crate and a view in `crates/web/src/widgets/`, both named as its [`Widget::name`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Widget {
+    /// The café: sequential, concurrent and parallel baristas.
+    Barista,
+    /// Real futures and timers on the page's one thread.
+    EventLoop,
+    /// A JavaScript program stepped through the call stack and the queues.
+    EventLoopStepper,
+    /// One CPU-bound job run three ways, with the frame gaps of each.
+    Responsiveness,
+    /// One kernel at 1, 2, … k threads, against Amdahl's law.
+    Speedup,
+    /// The same work cut into tasks of different sizes.
+    Granularity,
+    /// k threads incrementing one counter in five ways.
+    Race,
+    /// A pipeline over bounded channels, and a bank account run as an actor.
+    Channels,
+    /// The interleaving explorer (its argument names a built-in program).
+    Explorer,
+    /// Primes counted on every core, with progress and cancel.
+    PrimeCount,
 }
 
-/// A section heading of a lesson.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Heading {
-    /// 2 for `##`, 3 for `###`.
-    pub level: u8,
-    /// Anchor id.
-    pub id: &'static str,
-    /// Heading text.
-    pub text: &'static str,
-}
+impl Widget {
+    /// Every widget.
+    pub const ALL: [Widget; 10] = [
+        Widget::Barista,
+        Widget::EventLoop,
+        Widget::EventLoopStepper,
+        Widget::Responsiveness,
+        Widget::Speedup,
+        Widget::Granularity,
+        Widget::Race,
+        Widget::Channels,
+        Widget::Explorer,
+        Widget::PrimeCount,
+    ];
 
-/// The text under one `##` heading, for search (the first may have an empty id: the intro).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Section {
-    /// Anchor id of the heading ("" for the text before the first heading).
-    pub id: &'static str,
-    /// Heading text.
-    pub heading: &'static str,
-    /// Plain text.
-    pub text: &'static str,
-}
+    /// The name used in lessons and as the widget's `data-widget`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Widget::Barista => "barista",
+            Widget::EventLoop => "event-loop",
+            Widget::EventLoopStepper => "event-loop-stepper",
+            Widget::Responsiveness => "responsiveness",
+            Widget::Speedup => "speedup",
+            Widget::Granularity => "granularity",
+            Widget::Race => "race",
+            Widget::Channels => "channels",
+            Widget::Explorer => "explorer",
+            Widget::PrimeCount => "prime-count",
+        }
+    }
 
-/// A lesson, ready to show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Lesson {
-    /// Page title.
-    pub title: &'static str,
-    /// URL slug.
-    pub slug: &'static str,
-    /// Position on the lesson map, from 1.
-    pub order: u32,
-    /// Short summary for the lesson map.
-    pub summary: &'static str,
-    /// Learning objectives.
-    pub objectives: &'static [&'static str],
-    /// Body pieces.
-    pub blocks: &'static [Block],
-    /// Headings, in order.
-    pub headings: &'static [Heading],
-    /// The body cut at its `##` headings, for search.
-    pub sections: &'static [Section],
-    /// Plain text of the body, for search.
-    pub text: &'static str,
-}
-
-include!(concat!(env!("OUT_DIR"), "/lessons.rs"));
-
-/// The lesson with this slug.
-pub fn lesson(slug: &str) -> Option<&'static Lesson> {
-    LESSONS.iter().find(|l| l.slug == slug)
-}
-
-/// The lessons before and after the one with this slug.
-pub fn neighbours(slug: &str) -> (Option<&'static Lesson>, Option<&'static Lesson>) {
-    match LESSONS.iter().position(|l| l.slug == slug) {
-        None => (None, None),
-        Some(i) => (i.checked_sub(1).map(|j| &LESSONS[j]), LESSONS.get(i + 1)),
+    /// The widget with this name.
+    pub fn from_name(name: &str) -> Option<Widget> {
+        Widget::ALL.into_iter().find(|w| w.name() == name)
     }
 }
 
-/// Every quiz, checked when the site was built (lesson quizzes in lesson order, the final last).
-pub fn quizzes() -> &'static [crate::quiz::Quiz] {
-    static QUIZZES: std::sync::OnceLock<Vec<crate::quiz::Quiz>> = std::sync::OnceLock::new();
-    QUIZZES.get_or_init(|| {
-        serde_json::from_str(include_str!(concat!(env!("OUT_DIR"), "/quizzes.json")))
-            .expect("build.rs wrote the quizzes it checked")
-    })
+/// One piece of a lesson body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Block {
+    /// Rendered HTML (no raw HTML from the source is ever passed through).
+    Html(String),
+    /// A live widget, with the directive's optional argument (e.g. the program an explorer loads).
+    Widget {
+        /// Which widget.
+        widget: Widget,
+        /// What follows the name in the directive, if anything.
+        arg: Option<String>,
+    },
 }
 
-/// The quiz of a lesson (by slug), or the final test (`"final"`).
-pub fn quiz(lesson: &str) -> Option<&'static crate::quiz::Quiz> {
-    quizzes().iter().find(|q| q.lesson == lesson)
+/// A section heading, with the anchor it gets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Heading {
+    /// 2 for `##`, 3 for `###`, …
+    pub level: u8,
+    /// The anchor id (`#id`).
+    pub id: String,
+    /// The heading's text.
+    pub text: String,
+}
+
+/// The text under one `##` heading (the first has an empty id: the text before any heading),
+/// used by search.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Section {
+    /// The heading's anchor id.
+    pub id: String,
+    /// The heading's text.
+    pub heading: String,
+    /// Plain text of the section.
+    pub text: String,
+}
+
+/// A validated lesson.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lesson {
+    /// Where it came from.
+    pub file: String,
+    /// Page title.
+    pub title: String,
+    /// URL slug: `/lessons/<slug>`.
+    pub slug: String,
+    /// Position on the lesson map (1-based).
+    pub order: u32,
+    /// One or two sentences for the lesson map.
+    pub summary: String,
+    /// Learning objectives.
+    pub objectives: Vec<String>,
+    /// The body, as HTML pieces and widgets.
+    pub blocks: Vec<Block>,
+    /// Every heading of the body, in order.
+    pub headings: Vec<Heading>,
+    /// The body as plain text, cut at its `##` headings (for search and word counts).
+    pub sections: Vec<Section>,
+}
+
+impl Lesson {
+    /// Plain text of the body, headings included.
+    pub fn text(&self) -> String {
+        self.sections.iter().map(|s| format!("{}\n{}", s.heading, s.text)).collect::<Vec<_>>().join("\n")
+    }
+
+    /// Number of words in the body, headings included.
+    pub fn word_count(&self) -> usize {
+        self.sections.iter().map(|s| s.heading.split_whitespace().count() + s.text.split_whitespace().count()).sum()
+    }
+
+    /// The widgets the lesson embeds, in order.
+    pub fn widgets(&self) -> Vec<Widget> {
+        self.blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Widget { widget, .. } => Some(*widget),
+                Block::Html(_) => None,
+            })
+            .collect()
+    }
 }

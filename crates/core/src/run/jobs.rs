@@ -92,7 +92,7 @@ impl Progress {
         self.cancelled.load(Ordering::Relaxed)
     }
     /// Counts `units` more as finished (for runners outside this module, such as the lab's).
-    pub(crate) fn add(&self, units: u64) {
+    pub fn add(&self, units: u64) {
         self.done.fetch_add(units, Ordering::Relaxed);
     }
 }

@@ -11,10 +11,10 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::jobs::{Job, JobError, Progress};
-use crate::kernels::{count_primes, PrimeCount};
-use crate::lab::threads::{run_sequential, run_with_threads};
-use crate::lab::work::mix;
+use crate::run::jobs::{Job, JobError, Progress};
+use crate::prime_count::{count_primes, PrimeCount};
+use crate::run::threads::{run_sequential, run_with_threads};
+use crate::run::busy::mix;
 use crate::numbers::group_digits;
 
 /// Iteration counts of the Mandelbrot set over a rectangle of the complex plane.
@@ -490,7 +490,7 @@ pub fn parse_size(kernel: Kernel, text: &str) -> Result<KernelSize, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kernels::is_prime;
+    use crate::prime_count::is_prime;
 
     // The 32-bit prime test agrees with the 64-bit one, and the lab's count with `PrimeCount`.
     #[test]

@@ -13,7 +13,7 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use crate::jobs::{Job, JobError, Progress};
+use crate::run::jobs::{Job, JobError, Progress};
 
 /// What "k threads" means, in words for the page.
 pub const K_THREADS_EXPLANATION: &str = "“k threads” means exactly k workers: the run starts k \

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::jobs::{spawn_on_pool, Job, JobError, Progress, Sliced};
+use interleave_core::run::jobs::{spawn_on_pool, Job, JobError, Progress, Sliced};
 
 /// Memory grown at start-up, before the workers exist (see [`start`]).
 const RESERVED_BYTES: usize = 256 << 20;

@@ -5,8 +5,7 @@ use std::collections::BTreeSet;
 
 use yew::prelude::*;
 
-use crate::quiz::{display_order, grade, Answer, Kind, Question};
-use crate::quiz_answers::answer_key;
+use interleave_core::learning::quiz::{display_order, grade, Answer, Kind, Question};
 
 #[derive(Properties, PartialEq)]
 pub(crate) struct QuestionCardProps {
@@ -31,9 +30,10 @@ pub(crate) fn inline(text: &str) -> Html {
         .collect()
 }
 
-/// The right options of a question (for `possible` questions, computed by the explorer).
+/// The right options of a question (for `possible` questions, computed by the explorer when
+/// the site was built).
 pub(crate) fn key_of(question: &Question) -> BTreeSet<usize> {
-    answer_key(question).unwrap_or_default()
+    question.key()
 }
 
 #[function_component]

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::pool::{cross_origin_isolated, PoolState};
+use crate::browser::pool::{cross_origin_isolated, PoolState};
 
 #[function_component]
 pub(crate) fn ThreadStatus() -> Html {

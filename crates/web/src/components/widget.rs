@@ -65,24 +65,8 @@ pub(crate) fn ProgressBar(props: &ProgressBarProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub(crate) struct ComingSoonProps {
-    pub name: AttrValue,
-}
-
-/// Stands in for a widget that is not built yet.
-#[function_component]
-pub(crate) fn ComingSoon(props: &ComingSoonProps) -> Html {
-    html! {
-        <aside class="widget coming-soon" data-widget-pending={props.name.clone()}>
-            <p><strong>{ "Experiment coming soon: " }</strong><code>{ props.name.clone() }</code></p>
-            <p>{ "This live experiment is being built. The lesson reads well without it." }</p>
-        </aside>
-    }
-}
-
 /// A "Cancel" button's callback: asks the running job (if any) to stop at its next slice.
-pub(crate) fn cancel_callback(progress: &UseStateHandle<Option<std::sync::Arc<crate::jobs::Progress>>>) -> Callback<MouseEvent> {
+pub(crate) fn cancel_callback(progress: &UseStateHandle<Option<std::sync::Arc<interleave_core::run::jobs::Progress>>>) -> Callback<MouseEvent> {
     let progress = progress.clone();
     Callback::from(move |_| {
         if let Some(p) = progress.as_ref() {

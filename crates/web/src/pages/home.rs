@@ -4,15 +4,15 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::app::Route;
-use crate::components::prime_count::PrimeCountLab;
-use crate::content::LESSONS;
+use crate::widgets::prime_count::PrimeCountLab;
+use crate::content;
 use crate::state::SavedHandle;
 
 #[function_component]
 pub(crate) fn Home() -> Html {
     use_effect_with((), |_| gloo::utils::document().set_title("Interleave: concurrency vs parallelism, live"));
     let saved = use_context::<SavedHandle>().expect("saved state is provided by the app");
-    let read_count = LESSONS.iter().filter(|l| saved.record.lessons_read.contains(l.slug)).count();
+    let read_count = content::lessons().iter().filter(|l| saved.record.lessons_read.contains(&l.slug)).count();
     html! {
         <div class="page home">
             <section class="hero">
@@ -25,17 +25,17 @@ pub(crate) fn Home() -> Html {
             <section aria-labelledby="map-title">
                 <div class="map-head">
                     <h2 id="map-title">{ "Lessons" }</h2>
-                    <p class="map-progress" data-testid="read-count">{ format!("{read_count} of {} read", LESSONS.len()) }</p>
+                    <p class="map-progress" data-testid="read-count">{ format!("{read_count} of {} read", content::lessons().len()) }</p>
                 </div>
                 <ol class="lesson-map">
-                    { for LESSONS.iter().map(|l| {
-                        let read = saved.record.lessons_read.contains(l.slug);
+                    { for content::lessons().iter().map(|l| {
+                        let read = saved.record.lessons_read.contains(&l.slug);
                         html! {
                             <li class={classes!("lesson-card", read.then_some("read"))} data-read={read.to_string()}>
                                 <span class="lesson-number" aria-hidden="true">{ if read { "✓".to_string() } else { l.order.to_string() } }</span>
                                 <div>
-                                    <h3><Link<Route> to={Route::Lesson { slug: l.slug.to_string() }}>{ l.title }</Link<Route>></h3>
-                                    <p>{ l.summary }</p>
+                                    <h3><Link<Route> to={Route::Lesson { slug: l.slug.to_string() }}>{ l.title.as_str() }</Link<Route>></h3>
+                                    <p>{ l.summary.as_str() }</p>
                                     <p class="card-status">{ if read { "Read" } else { "Not read yet" } }</p>
                                 </div>
                             </li>

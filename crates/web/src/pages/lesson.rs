@@ -6,35 +6,34 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::app::Route;
-use crate::components::barista::BaristaAnimation;
-use crate::components::channels::ChannelsLab;
-use crate::components::event_loop::EventLoopLab;
-use crate::components::explorer::ExplorerWidget;
-use crate::components::granularity::GranularityLab;
-use crate::components::race::RaceLab;
-use crate::components::responsiveness::ResponsivenessMeter;
-use crate::components::speedup::SpeedupLab;
-use crate::components::stepper::EventLoopStepper;
-use crate::components::prime_count::PrimeCountLab;
-use crate::components::widget::ComingSoon;
-use crate::content::{self, Block, Lesson, LESSONS};
+use crate::widgets::barista::BaristaAnimation;
+use crate::widgets::channels::ChannelsLab;
+use crate::widgets::event_loop::EventLoopLab;
+use crate::widgets::explorer::ExplorerWidget;
+use crate::widgets::granularity::GranularityLab;
+use crate::widgets::race::RaceLab;
+use crate::widgets::responsiveness::ResponsivenessMeter;
+use crate::widgets::speedup::SpeedupLab;
+use crate::widgets::event_loop_stepper::EventLoopStepper;
+use crate::widgets::prime_count::PrimeCountLab;
+use crate::content::{self, Block, Lesson};
+use interleave_core::learning::lesson::Widget;
 use crate::pages::not_found::NotFound;
 use crate::state::{Action, SavedHandle};
 
-/// The view of a widget embedded by name.
-fn widget(name: &'static str, arg: Option<&'static str>) -> Html {
-    match name {
-        "explorer" => html! { <ExplorerWidget program={arg} /> },
-        "barista" => html! { <BaristaAnimation /> },
-        "event-loop" => html! { <EventLoopLab /> },
-        "responsiveness" => html! { <ResponsivenessMeter /> },
-        "event-loop-stepper" => html! { <EventLoopStepper /> },
-        "prime-count" => html! { <PrimeCountLab /> },
-        "speedup" => html! { <SpeedupLab /> },
-        "granularity" => html! { <GranularityLab /> },
-        "race" => html! { <RaceLab /> },
-        "channels" => html! { <ChannelsLab /> },
-        other => html! { <ComingSoon name={other} /> },
+/// The view of an embedded widget.
+fn widget(widget: Widget, arg: Option<&'static str>) -> Html {
+    match widget {
+        Widget::Explorer => html! { <ExplorerWidget program={arg} /> },
+        Widget::Barista => html! { <BaristaAnimation /> },
+        Widget::EventLoop => html! { <EventLoopLab /> },
+        Widget::Responsiveness => html! { <ResponsivenessMeter /> },
+        Widget::EventLoopStepper => html! { <EventLoopStepper /> },
+        Widget::PrimeCount => html! { <PrimeCountLab /> },
+        Widget::Speedup => html! { <SpeedupLab /> },
+        Widget::Granularity => html! { <GranularityLab /> },
+        Widget::Race => html! { <RaceLab /> },
+        Widget::Channels => html! { <ChannelsLab /> },
     }
 }
 
@@ -57,18 +56,18 @@ fn toc(lesson: &'static Lesson, read: &dyn Fn(&str) -> bool) -> Html {
             <h2 class="toc-title">{ "On this page" }</h2>
             <ol class="toc-sections">
                 { for lesson.headings.iter().filter(|h| h.level == 2).map(|h| html! {
-                    <li><a href={format!("/lessons/{}#{}", lesson.slug, h.id)}>{ h.text }</a></li>
+                    <li><a href={format!("/lessons/{}#{}", lesson.slug, h.id)}>{ h.text.as_str() }</a></li>
                 }) }
             </ol>
             <h2 class="toc-title">{ "All lessons" }</h2>
             <ol class="toc-lessons">
-                { for LESSONS.iter().map(|l| {
+                { for content::lessons().iter().map(|l| {
                     let current = l.slug == lesson.slug;
                     html! {
-                        <li class={classes!(current.then_some("current"), read(l.slug).then_some("read"))}>
+                        <li class={classes!(current.then_some("current"), read(&l.slug).then_some("read"))}>
                             <Link<Route> to={Route::Lesson { slug: l.slug.to_string() }}>
-                                { l.title }
-                                if read(l.slug) { <span class="visually-hidden">{ " (read)" }</span> }
+                                { l.title.as_str() }
+                                if read(&l.slug) { <span class="visually-hidden">{ " (read)" }</span> }
                             </Link<Route>>
                         </li>
                     }
@@ -122,8 +121,8 @@ pub(crate) fn LessonPage(props: &LessonPageProps) -> Html {
     let Some(lesson) = lesson else {
         return html! { <NotFound /> };
     };
-    let (prev, next) = content::neighbours(lesson.slug);
-    let is_read = saved.record.lessons_read.contains(lesson.slug);
+    let (prev, next) = content::neighbours(&lesson.slug);
+    let is_read = saved.record.lessons_read.contains(&lesson.slug);
     let read = |slug: &str| saved.record.lessons_read.contains(slug);
 
     // Links between lessons stay in the app; links to a section of another lesson load it there.
@@ -157,24 +156,24 @@ pub(crate) fn LessonPage(props: &LessonPageProps) -> Html {
                 <summary>{ "Contents" }</summary>
                 <nav aria-label="Lesson contents (menu)">{ toc(lesson, &read) }</nav>
             </details>
-            <article class="page lesson" data-lesson={lesson.slug}>
-                <p class="eyebrow">{ format!("Lesson {} of {}", lesson.order, LESSONS.len()) }
+            <article class="page lesson" data-lesson={lesson.slug.as_str()}>
+                <p class="eyebrow">{ format!("Lesson {} of {}", lesson.order, content::lessons().len()) }
                     if is_read { <span class="read-badge">{ "Read" }</span> }
                 </p>
-                <h1>{ lesson.title }</h1>
+                <h1>{ lesson.title.as_str() }</h1>
                 <section class="objectives" aria-labelledby="objectives-title">
                     <h2 id="objectives-title">{ "You will learn to" }</h2>
-                    <ul>{ for lesson.objectives.iter().map(|o| html! { <li>{ *o }</li> }) }</ul>
+                    <ul>{ for lesson.objectives.iter().map(|o| html! { <li>{ o.as_str() }</li> }) }</ul>
                 </section>
                 <div class="prose" onclick={on_prose_click}>
                     { for lesson.blocks.iter().map(|b| match b {
-                        Block::Html(h) => Html::from_html_unchecked(AttrValue::from(*h)),
-                        Block::Widget { name, arg } => widget(name, *arg),
+                        Block::Html(h) => Html::from_html_unchecked(AttrValue::from(h.as_str())),
+                        Block::Widget { widget: w, arg } => widget(*w, arg.as_deref()),
                     }) }
                 </div>
                 <aside class="quiz-pointer" aria-label="Check yourself">
                     <h2>{ "Check yourself" }</h2>
-                    if let Some(q) = content::quiz(lesson.slug) {
+                    if let Some(q) = content::quiz(&lesson.slug) {
                         <p>
                             { format!("{} questions on this lesson, each answer explained. ", q.questions.len()) }
                             <Link<Route> to={Route::Quiz { id: lesson.slug.to_string() }} classes="quiz-link">{ "Take the quiz" }</Link<Route>>
@@ -189,12 +188,12 @@ pub(crate) fn LessonPage(props: &LessonPageProps) -> Html {
                 <nav class="prev-next" aria-label="Previous and next lesson">
                     if let Some(p) = prev {
                         <Link<Route> to={Route::Lesson { slug: p.slug.to_string() }} classes="prev">
-                            <span>{ "Previous" }</span>{ p.title }
+                            <span>{ "Previous" }</span>{ p.title.as_str() }
                         </Link<Route>>
                     }
                     if let Some(n) = next {
                         <Link<Route> to={Route::Lesson { slug: n.slug.to_string() }} classes="next">
-                            <span>{ "Next" }</span>{ n.title }
+                            <span>{ "Next" }</span>{ n.title.as_str() }
                         </Link<Route>>
                     }
                 </nav>

@@ -9,7 +9,7 @@ use crate::app::Route;
 use crate::components::question::{inline, key_of, QuestionCard};
 use crate::content::{self, quizzes};
 use crate::pages::not_found::NotFound;
-use crate::quiz::{grade, Answer, Question, QuizResult};
+use interleave_core::learning::quiz::{grade, Answer, Question, QuizResult};
 use crate::state::{fresh_seed, today, Action, SavedHandle};
 
 #[derive(Serialize)]

@@ -9,10 +9,10 @@ use yew_router::prelude::*;
 
 use crate::app::Route;
 use crate::components::question::QuestionCard;
-use crate::content::{quizzes, LESSONS};
-use crate::progress::Record;
-use crate::quiz::find_question;
-use crate::review::INTERVALS;
+use crate::content::{self, quizzes};
+use interleave_core::learning::progress::Record;
+use interleave_core::learning::quiz::find_question;
+use interleave_core::learning::review::INTERVALS;
 use crate::state::{today, Action, SavedHandle};
 
 /// Offers the record as a downloaded JSON file.
@@ -107,7 +107,7 @@ pub(crate) fn ReviewPage() -> Html {
             } else {
                 <p>{ "Take a quiz from any lesson; the questions you miss will wait here. " }
                     <Link<Route> to={Route::Quiz { id: "final".into() }}>{ "Try the final test" }</Link<Route>>
-                    { format!(" (all {} lessons).", LESSONS.len()) }
+                    { format!(" (all {} lessons).", content::lessons().len()) }
                 </p>
             }
             <section class="transfer" aria-labelledby="transfer-title">

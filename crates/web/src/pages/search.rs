@@ -5,8 +5,8 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::app::Route;
-use crate::content::LESSONS;
-use crate::search::search;
+use crate::content;
+use interleave_core::learning::search::search;
 
 /// The `q` parameter of the current address.
 pub(crate) fn query_from_location() -> String {
@@ -36,7 +36,7 @@ pub(crate) fn SearchPage() -> Html {
             query.set(value);
         })
     };
-    let hits = search(LESSONS, &query, 30);
+    let hits = search(content::lessons(), &query, 30);
     html! {
         <div class="page search-page">
             <h1>{ "Search the lessons" }</h1>

@@ -1,5 +1,5 @@
 //! The barista analogy, animated: the same three orders made sequentially, concurrently by one
-//! barista, and in parallel by three. Schedules and the clock live in `crate::barista`; this
+//! barista, and in parallel by three. Schedules and the clock live in `interleave_core::barista`; this
 //! file only draws them and drives the clock.
 
 use std::cell::RefCell;
@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::barista::{caption, describe, lanes, result_json, Kind, Playback, Schedule, DRINKS};
+use interleave_core::barista::{caption, describe, lanes, result_json, Kind, Playback, Schedule, DRINKS};
 
 const WIDTH: f64 = 360.0;
 /// Left edge of the timeline (row labels sit left of it) and its right edge.

@@ -14,17 +14,17 @@ use std::sync::{Arc, Mutex};
 use serde::Serialize;
 use yew::prelude::*;
 
-use crate::components::lab_common::{clock, event_value, lab_threads, now_abs_ms, on_text, parse_whole, reserve_memory, round1, PoolNote, Poller};
+use crate::widgets::lab_common::{clock, event_value, lab_threads, now_abs_ms, on_text, parse_whole, reserve_memory, round1, PoolNote, Poller};
 use crate::components::widget::{cancel_callback, ProgressBar, RunState, WidgetFrame};
-use crate::jobs::{JobError, Progress};
-use crate::lab::actor::{run_bank_with, BankOutcome, Banking};
-use crate::lab::on_pool;
-use crate::lab::pipeline::{
+use interleave_core::run::jobs::{JobError, Progress};
+use interleave_core::channels::bank::{run_bank_with, BankOutcome, Banking};
+use interleave_core::run::on_pool;
+use interleave_core::channels::pipeline::{
     spawn_pipeline, Observer, PipelineCheck, PipelineReceipt, PipelineSample, PipelineSettings, SteppedPipeline,
 };
-use crate::lab::work::{calibrate_spins_per_micro, spins_for_micros};
-use crate::numbers::{duration_ms, group_digits};
-use crate::pool::{self, PoolState};
+use interleave_core::run::busy::{calibrate_spins_per_micro, spins_for_micros};
+use interleave_core::numbers::{duration_ms, group_digits};
+use crate::browser::pool::{self, PoolState};
 
 const ITEMS: std::ops::RangeInclusive<u64> = 10..=20_000;
 const STAGE_US: std::ops::RangeInclusive<u64> = 0..=5_000;

@@ -11,10 +11,10 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::components::widget::{ProgressBar, RunState, WidgetFrame};
-use crate::event_loop_lab::{Mode, Settings, Summary, MAX_TASKS};
-use crate::kernels::is_prime;
-use crate::numbers::duration_ms;
-use crate::pool::now_ms;
+use interleave_core::event_loop::{Mode, Settings, Summary, MAX_TASKS};
+use interleave_core::prime_count::is_prime;
+use interleave_core::numbers::duration_ms;
+use crate::browser::pool::now_ms;
 
 /// Tasks drawn one row each; beyond this the timeline shows totals.
 const MAX_ROWS: usize = 300;

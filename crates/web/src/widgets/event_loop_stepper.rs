@@ -6,7 +6,7 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::components::widget::{RunState, WidgetFrame};
-use crate::stepper::{check_prediction, log_texts, programs, Sim};
+use interleave_core::event_loop_stepper::{check_prediction, log_texts, programs, Sim};
 
 #[derive(Serialize)]
 struct StepperResult<'a> {

@@ -12,14 +12,14 @@ use web_sys::{HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use crate::components::widget::{ProgressBar, RunState, WidgetFrame};
-use crate::explorer::programs::{builtin, is_solved, BUILTINS, CHALLENGES};
-use crate::explorer::{
+use interleave_core::explorer::programs::{builtin, is_solved, BUILTINS, CHALLENGES};
+use interleave_core::explorer::{
     explore, parse, shortest_schedule, Exploration, ExploreControl, ExploreError, Limits, Machine, Program, Report,
     State, Status, Target, ThreadState, ThreadId,
 };
-use crate::jobs::spawn_task;
-use crate::numbers::{group_decimal, group_digits};
-use crate::pool::{self, now_ms, SLICE_MS};
+use interleave_core::run::jobs::spawn_task;
+use interleave_core::numbers::{group_decimal, group_digits};
+use crate::browser::pool::{self, now_ms, SLICE_MS};
 use crate::state::{Action, SavedHandle};
 
 /// The state limit a learner starts with, and the most they may ask for.
@@ -97,7 +97,7 @@ pub(crate) fn ExplorerWidget(props: &ExplorerProps) -> Html {
     let redraw = use_force_update();
     let saved = use_context::<SavedHandle>().expect("saved state is provided by the app");
 
-    let parsed: Rc<Result<Program, crate::explorer::ParseError>> = use_memo((*source).clone(), |s| parse(s));
+    let parsed: Rc<Result<Program, interleave_core::explorer::ParseError>> = use_memo((*source).clone(), |s| parse(s));
     let machine: Rc<Option<Machine>> = {
         let parsed = parsed.clone();
         use_memo((*source).clone(), move |_| parsed.as_ref().as_ref().ok().map(Machine::new))

@@ -8,14 +8,14 @@ use std::sync::Arc;
 use serde::Serialize;
 use yew::prelude::*;
 
-use crate::components::lab_common::{lab_threads, now_abs_ms, on_text, parse_whole, reserve_memory, PoolNote};
+use crate::widgets::lab_common::{lab_threads, now_abs_ms, on_text, parse_whole, reserve_memory, PoolNote};
 use crate::components::widget::{cancel_callback, ProgressBar, RunState, WidgetFrame};
-use crate::jobs::{Job, JobError, Progress};
-use crate::lab::granularity::{estimate_overhead_per_task, run_point, task_sizes, verdict, GranularityPoint, GranularitySetup};
-use crate::lab::on_pool;
-use crate::lab::work::spin;
-use crate::numbers::{duration_ms, group_digits};
-use crate::pool::{self, PoolState};
+use interleave_core::run::jobs::{Job, JobError, Progress};
+use interleave_core::granularity::{estimate_overhead_per_task, run_point, task_sizes, verdict, GranularityPoint, GranularitySetup};
+use interleave_core::run::on_pool;
+use interleave_core::run::busy::spin;
+use interleave_core::numbers::{duration_ms, group_digits};
+use crate::browser::pool::{self, PoolState};
 
 const ITEMS: std::ops::RangeInclusive<u64> = 1_024..=4_194_304;
 const SPINS: std::ops::RangeInclusive<u64> = 1..=10_000;

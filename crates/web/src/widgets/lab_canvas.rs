@@ -12,8 +12,8 @@ use std::sync::Arc;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
-use crate::jobs::Job;
-use crate::lab::kernels::{colour, Mandelbrot, MandelbrotImage, MandelbrotRows};
+use interleave_core::run::jobs::Job;
+use interleave_core::run::kernels::{colour, Mandelbrot, MandelbrotImage, MandelbrotRows};
 
 /// Iteration counts of an image, filled in row by row from any thread.
 pub(crate) struct LiveRows {

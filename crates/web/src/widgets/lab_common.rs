@@ -15,9 +15,9 @@ use gloo::timers::callback::Interval;
 use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
-use crate::lab::pipeline::Clock;
-use crate::numbers::group_digits;
-use crate::pool::PoolState;
+use interleave_core::channels::pipeline::Clock;
+use interleave_core::numbers::group_digits;
+use crate::browser::pool::PoolState;
 
 thread_local! {
     static PERFORMANCE: Option<(JsValue, js_sys::Function, f64)> = (|| {
@@ -142,8 +142,8 @@ pub(crate) async fn reserve_memory(bytes: usize) {
     // Growth since the workers last refreshed, by this reservation or by anything else the page
     // allocated (a buffer the workers will fill, say).
     let pages = core::arch::wasm32::memory_size::<0>();
-    if SYNCED_PAGES.with(Cell::get) != pages && crate::pool::workers() > 0 {
-        let synced = crate::lab::on_pool(|| {
+    if SYNCED_PAGES.with(Cell::get) != pages && crate::browser::pool::workers() > 0 {
+        let synced = interleave_core::run::on_pool(|| {
             rayon::broadcast(|_| core::arch::wasm32::memory_grow::<0>(0));
         })
         .await;

@@ -10,10 +10,10 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::components::widget::{cancel_callback, ProgressBar, RunState, WidgetFrame};
-use crate::jobs::{JobError, Progress};
-use crate::kernels::PrimeCount;
-use crate::numbers::{duration_ms, group_digits};
-use crate::pool::{self, PoolState};
+use interleave_core::run::jobs::{JobError, Progress};
+use interleave_core::prime_count::PrimeCount;
+use interleave_core::numbers::{duration_ms, group_digits};
+use crate::browser::pool::{self, PoolState};
 
 /// The figures of one run, also published as `data-result`.
 #[derive(Debug, Clone, PartialEq, Serialize)]

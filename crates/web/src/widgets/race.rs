@@ -6,13 +6,13 @@ use std::sync::{mpsc, Arc, Mutex};
 
 use yew::prelude::*;
 
-use crate::components::lab_common::{event_value, lab_threads, now_abs_ms, on_text, parse_whole, reserve_memory, round1, PoolNote};
+use crate::widgets::lab_common::{event_value, lab_threads, now_abs_ms, on_text, parse_whole, reserve_memory, round1, PoolNote};
 use crate::components::widget::{cancel_callback, ProgressBar, RunState, WidgetFrame};
-use crate::jobs::{JobError, Progress};
-use crate::lab::on_pool;
-use crate::lab::race::{run_race_with, RaceTry, Strategy, ONE_THREAD_LOSES_NOTHING};
-use crate::numbers::{duration_ms, group_digits};
-use crate::pool::{self, PoolState};
+use interleave_core::run::jobs::{JobError, Progress};
+use interleave_core::run::on_pool;
+use interleave_core::race::{run_race_with, RaceTry, Strategy, ONE_THREAD_LOSES_NOTHING};
+use interleave_core::numbers::{duration_ms, group_digits};
+use crate::browser::pool::{self, PoolState};
 
 /// Most increments per thread: a few seconds for the slowest way (the mutex) on a phone.
 const MAX_INCREMENTS: u64 = 5_000_000;

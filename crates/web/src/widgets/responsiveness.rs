@@ -14,11 +14,11 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::components::widget::{ProgressBar, RunState, WidgetFrame};
-use crate::jobs::{JobError, Progress, Sliced};
-use crate::kernels::PrimeCount;
-use crate::numbers::duration_ms;
-use crate::pool::{self, now_ms, PoolState};
-use crate::responsiveness::{parse_limit, RunMode, Try};
+use interleave_core::run::jobs::{JobError, Progress, Sliced};
+use interleave_core::prime_count::PrimeCount;
+use interleave_core::numbers::duration_ms;
+use crate::browser::pool::{self, now_ms, PoolState};
+use interleave_core::responsiveness::{parse_limit, RunMode, Try};
 
 #[derive(Default)]
 struct Frames {

@@ -10,16 +10,16 @@ use std::sync::Arc;
 use serde::Serialize;
 use yew::prelude::*;
 
-use crate::components::lab_canvas::{LiveMandelbrot, LiveRows, RowPainter};
-use crate::components::lab_common::{event_value, lab_threads, now_abs_ms, on_text, reserve_memory, round1, PoolNote, Poller};
+use crate::widgets::lab_canvas::{LiveMandelbrot, LiveRows, RowPainter};
+use crate::widgets::lab_common::{event_value, lab_threads, now_abs_ms, on_text, reserve_memory, round1, PoolNote, Poller};
 use crate::components::widget::{ProgressBar, RunState, WidgetFrame};
-use crate::jobs::{Job, JobError, Progress};
-use crate::lab::amdahl::{amdahl_limit, amdahl_speedup, fit_serial_fraction};
-use crate::lab::kernels::{Kernel, KernelSize, LabPrimes};
-use crate::lab::on_pool;
-use crate::lab::threads::{run_with_threads, K_THREADS_EXPLANATION};
-use crate::numbers::{duration_ms, group_digits};
-use crate::pool::{self, PoolState};
+use interleave_core::run::jobs::{Job, JobError, Progress};
+use interleave_core::speedup::amdahl::{amdahl_limit, amdahl_speedup, fit_serial_fraction};
+use interleave_core::run::kernels::{Kernel, KernelSize, LabPrimes};
+use interleave_core::run::on_pool;
+use interleave_core::run::threads::{run_with_threads, K_THREADS_EXPLANATION};
+use interleave_core::numbers::{duration_ms, group_digits};
+use crate::browser::pool::{self, PoolState};
 
 /// One finished run.
 #[derive(Debug, Clone, PartialEq)]

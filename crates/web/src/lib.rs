@@ -15,6 +15,8 @@ mod components;
 #[cfg(target_arch = "wasm32")]
 mod content;
 #[cfg(target_arch = "wasm32")]
+mod hooks;
+#[cfg(target_arch = "wasm32")]
 mod pages;
 #[cfg(target_arch = "wasm32")]
 mod state;

@@ -1,0 +1,3 @@
+//! Behaviour several views repeat, packaged once as hooks.
+
+pub(crate) mod use_run;

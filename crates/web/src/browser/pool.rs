@@ -5,7 +5,7 @@
 //! `rayon::spawn` and awaits a oneshot channel; without a pool it runs the same job in slices of
 //! about [`SLICE_MS`] and yields to the event loop between them, so the page keeps painting.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use wasm_bindgen::prelude::*;
@@ -51,7 +51,8 @@ impl PoolState {
 }
 
 thread_local! {
-    static WORKERS: Cell<usize> = const { Cell::new(0) };
+    /// What [`start`] reached: the one record of whether there is a pool (the app's
+    /// `PoolState` context is a copy of it, for views to re-render on).
     static STARTED: RefCell<Option<PoolState>> = const { RefCell::new(None) };
 }
 
@@ -103,10 +104,7 @@ async fn start_once() -> PoolState {
     // should find the room already there. Untouched pages cost no physical memory.
     drop(std::hint::black_box(Vec::<u8>::with_capacity(RESERVED_BYTES)));
     match JsFuture::from(wasm_bindgen_rayon::init_thread_pool(workers)).await {
-        Ok(_) => {
-            WORKERS.with(|w| w.set(workers));
-            PoolState::Ready { workers }
-        }
+        Ok(_) => PoolState::Ready { workers },
         Err(e) => PoolState::Fallback {
             reason: format!(
                 "The web workers could not be started ({}), so everything runs on this one thread.",
@@ -116,9 +114,9 @@ async fn start_once() -> PoolState {
     }
 }
 
-/// Workers in the running pool (0 without one).
+/// Workers in the running pool (0 while it starts, or without one).
 pub fn workers() -> usize {
-    WORKERS.with(Cell::get)
+    STARTED.with(|s| s.borrow().as_ref().map_or(0, PoolState::workers))
 }
 
 /// Milliseconds since the page loaded.

@@ -9,7 +9,9 @@
 use std::collections::BTreeSet;
 
 use interleave_core::explorer::{explore, parse, ExploreControl, Limits};
-use interleave_core::learning::quiz::{Kind, Question, Quiz, QuizError};
+use interleave_core::learning::quiz::{Kind, Question, Quiz};
+
+use crate::error::{err, Error};
 
 /// Bounds on exploring one quiz program: quiz programs are small, so a larger one is a mistake.
 pub const LIMITS: Limits = Limits { max_states: 200_000 };
@@ -50,7 +52,7 @@ pub fn possible_values(question: &Question) -> Result<BTreeSet<i64>, String> {
 }
 
 /// The indices of the right options of any question: written in the file, or for a `possible`
-/// question, the options whose value [`possible_values`] contains. Pass it to `quiz::grade`.
+/// question, the options whose value [`possible_values`] contains. Pass it to `grading::grade`.
 pub fn answer_key(question: &Question) -> Result<BTreeSet<usize>, String> {
     if question.kind != Kind::Possible {
         return Ok(question.key());
@@ -60,7 +62,7 @@ pub fn answer_key(question: &Question) -> Result<BTreeSet<usize>, String> {
 
 /// Writes the explorer's answer into every option of every `possible` question (`correct` says
 /// whether its value is reachable), after [`check`] has made sure each program explores.
-pub fn fill_keys(quizzes: &mut [Quiz]) -> Result<(), Vec<QuizError>> {
+pub fn fill_keys(quizzes: &mut [Quiz]) -> Result<(), Vec<Error>> {
     check(quizzes)?;
     for question in quizzes.iter_mut().flat_map(|q| &mut q.questions).filter(|q| q.kind == Kind::Possible) {
         let values = possible_values(question).expect("checked above");
@@ -74,15 +76,11 @@ pub fn fill_keys(quizzes: &mut [Quiz]) -> Result<(), Vec<QuizError>> {
 /// Checks every `possible` question of `quizzes` with the explorer: its program parses (an error
 /// names the quiz file's line), it explores within [`LIMITS`], some schedule completes, and every
 /// reachable value is among the options (otherwise no answer could be right).
-pub fn check(quizzes: &[Quiz]) -> Result<(), Vec<QuizError>> {
+pub fn check(quizzes: &[Quiz]) -> Result<(), Vec<Error>> {
     let mut errors = Vec::new();
     for quiz in quizzes {
         for question in quiz.questions.iter().filter(|q| q.kind == Kind::Possible) {
-            let at = |line: usize, message: String| QuizError {
-                file: quiz.file.clone(),
-                line,
-                message: format!("question `{}`: {message}", question.id),
-            };
+            let at = |line: usize, message: String| err(&quiz.file, line, format!("question `{}`: {message}", question.id));
             match reachable_values(question) {
                 Err(f) => {
                     let first = question.program.as_ref().map_or(question.line, |p| p.first_line);

@@ -6,8 +6,7 @@
 //! built-in programs.
 
 use std::collections::{BTreeMap, HashSet};
-use std::fmt;
-
+use std::path::Path;
 use std::sync::OnceLock;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
@@ -18,22 +17,9 @@ use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
-/// A problem in a lesson file, located at a 1-based line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LoadError {
-    /// The file, as given to the loader.
-    pub file: String,
-    /// 1-based line number.
-    pub line: usize,
-    /// What is wrong, in plain words.
-    pub message: String,
-}
-
-impl fmt::Display for LoadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.file, self.line, self.message)
-    }
-}
+use crate::error::{err, sorted, Error};
+use crate::rules::{code_language, code_language_tags, valid_id, ID_RULE};
+use crate::source::{key_line, line_of, read_folder};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -66,28 +52,13 @@ pub fn anchor_id(text: &str) -> String {
         .collect()
 }
 
-fn err(file: &str, line: usize, message: impl Into<String>) -> LoadError {
-    LoadError { file: file.to_string(), line, message: message.into() }
-}
-
-fn line_of(text: &str, byte: usize) -> usize {
-    text[..byte.min(text.len())].matches('\n').count() + 1
-}
-
-fn valid_slug(slug: &str) -> bool {
-    !slug.is_empty()
-        && slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !slug.starts_with('-')
-        && !slug.ends_with('-')
-}
-
 /// Parses one lesson file. Links to other lessons are checked by [`load_all`].
-pub fn parse_lesson(file: &str, source: &str) -> Result<Lesson, LoadError> {
+pub fn parse_lesson(file: &str, source: &str) -> Result<Lesson, Error> {
     let (lesson, _) = parse_with_links(file, source)?;
     Ok(lesson)
 }
 
-fn parse_with_links(file: &str, source: &str) -> Result<(Lesson, Vec<LessonLink>), LoadError> {
+fn parse_with_links(file: &str, source: &str) -> Result<(Lesson, Vec<LessonLink>), Error> {
     let source = source.replace("\r\n", "\n");
     let mut lines = source.split_inclusive('\n');
     if lines.next().map(str::trim_end) != Some("+++") {
@@ -111,21 +82,12 @@ fn parse_with_links(file: &str, source: &str) -> Result<(Lesson, Vec<LessonLink>
         let line = e.span().map_or(0, |s| line_of(front, s.start) - 1);
         err(file, front_line + line, format!("front matter: {}", e.message()))
     })?;
-    let field_line = |key: &str| {
-        front
-            .lines()
-            .position(|l| l.trim_start().starts_with(key))
-            .map_or(front_line, |i| front_line + i)
-    };
+    let field_line = |key: &str| front_line - 1 + key_line(front, 1, key);
     if meta.title.trim().is_empty() {
         return Err(err(file, field_line("title"), "`title` is empty"));
     }
-    if !valid_slug(&meta.slug) {
-        return Err(err(
-            file,
-            field_line("slug"),
-            format!("`slug` \"{}\" must be lowercase letters, digits and inner dashes", meta.slug),
-        ));
+    if !valid_id(&meta.slug) {
+        return Err(err(file, field_line("slug"), format!("`slug` \"{}\" must be {ID_RULE}", meta.slug)));
     }
     if meta.summary.trim().is_empty() {
         return Err(err(file, field_line("summary"), "`summary` is empty"));
@@ -194,10 +156,6 @@ fn parse_with_links(file: &str, source: &str) -> Result<(Lesson, Vec<LessonLink>
     Ok((lesson, out.links))
 }
 
-/// Code-block languages a lesson may use, with the name shown on the block.
-pub const CODE_LANGUAGES: &[(&str, &str)] =
-    &[("python", "Python"), ("go", "Go"), ("rust", "Rust"), ("javascript", "JavaScript"), ("text", "")];
-
 fn syntaxes() -> &'static SyntaxSet {
     static SET: OnceLock<SyntaxSet> = OnceLock::new();
     SET.get_or_init(SyntaxSet::load_defaults_newlines)
@@ -259,7 +217,7 @@ impl Body {
         self.section_text().push(c);
     }
 
-    fn render(&mut self, file: &str, segment: &str, first_line: usize) -> Result<(), LoadError> {
+    fn render(&mut self, file: &str, segment: &str, first_line: usize) -> Result<(), Error> {
         if segment.trim().is_empty() {
             return Ok(());
         }
@@ -312,12 +270,11 @@ impl Body {
                         CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or("").to_string(),
                         CodeBlockKind::Indented => String::new(),
                     };
-                    let Some((_, label)) = CODE_LANGUAGES.iter().find(|(tag, _)| *tag == lang) else {
-                        let known: Vec<&str> = CODE_LANGUAGES.iter().map(|(t, _)| *t).collect();
+                    let Some(label) = code_language(&lang) else {
                         return Err(err(
                             file,
                             line,
-                            format!("code block needs a language tag, one of {} (found `{lang}`)", known.join(", ")),
+                            format!("code block needs a language tag, one of {} (found `{lang}`)", code_language_tags()),
                         ));
                     };
                     let mut code = String::new();
@@ -380,7 +337,7 @@ impl Body {
 /// Loads every lesson, checking each file and then the whole set: unique slugs and orders, and
 /// links to lessons and sections that exist. Returns the lessons sorted by `order`, or every
 /// error found.
-pub fn load_all(sources: &[(String, String)]) -> Result<Vec<Lesson>, Vec<LoadError>> {
+pub fn load_all(sources: &[(String, String)]) -> Result<Vec<Lesson>, Vec<Error>> {
     let mut errors = Vec::new();
     let mut parsed = Vec::new();
     for (file, text) in sources {
@@ -389,22 +346,18 @@ pub fn load_all(sources: &[(String, String)]) -> Result<Vec<Lesson>, Vec<LoadErr
             Err(e) => errors.push(e),
         }
     }
-    let key_line = |file: &str, key: &str| {
-        sources
-            .iter()
-            .find(|(f, _)| f == file)
-            .and_then(|(_, text)| text.lines().position(|l| l.trim_start().starts_with(key)))
-            .map_or(1, |i| i + 1)
+    let line_of_key = |file: &str, key: &str| {
+        key_line(sources.iter().find(|(f, _)| f == file).map_or("", |(_, text)| text.as_str()), 1, key)
     };
     let mut slugs: BTreeMap<&str, &Lesson> = BTreeMap::new();
     let mut orders: BTreeMap<u32, &Lesson> = BTreeMap::new();
     for (lesson, _) in &parsed {
         if let Some(other) = slugs.insert(&lesson.slug, lesson) {
-            let line = key_line(&lesson.file, "slug");
+            let line = line_of_key(&lesson.file, "slug");
             errors.push(err(&lesson.file, line, format!("slug `{}` is already used by {}", lesson.slug, other.file)));
         }
         if let Some(other) = orders.insert(lesson.order, lesson) {
-            let line = key_line(&lesson.file, "order");
+            let line = line_of_key(&lesson.file, "order");
             errors.push(err(&lesson.file, line, format!("order {} is already used by {}", lesson.order, other.file)));
         }
     }
@@ -426,30 +379,13 @@ pub fn load_all(sources: &[(String, String)]) -> Result<Vec<Lesson>, Vec<LoadErr
             }
         }
     }
-    if !errors.is_empty() {
-        errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
-        return Err(errors);
-    }
+    sorted(errors)?;
     let mut lessons: Vec<Lesson> = parsed.into_iter().map(|(l, _)| l).collect();
     lessons.sort_by_key(|l| l.order);
     Ok(lessons)
 }
 
 /// Reads every `*.md` file of a folder (sorted by name) and loads them with [`load_all`].
-pub fn load_dir(dir: &std::path::Path) -> Result<Vec<Lesson>, Vec<LoadError>> {
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .map_err(|e| vec![err(&dir.display().to_string(), 0, format!("cannot read folder: {e}"))])?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "md"))
-        .collect();
-    paths.sort();
-    let mut sources = Vec::new();
-    for p in paths {
-        let name = p.display().to_string();
-        match std::fs::read_to_string(&p) {
-            Ok(text) => sources.push((name, text)),
-            Err(e) => return Err(vec![err(&name, 0, format!("cannot read file: {e}"))]),
-        }
-    }
-    load_all(&sources)
+pub fn load_dir(dir: &Path) -> Result<Vec<Lesson>, Vec<Error>> {
+    load_all(&read_folder(dir, "md")?)
 }

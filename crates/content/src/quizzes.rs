@@ -7,7 +7,11 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use interleave_core::learning::quiz::{Choice, Kind, Program, Question, Quiz, QuizError, Snippet, Topic, CODE_LANGUAGES, FINAL};
+use interleave_core::learning::quiz::{Choice, Kind, Program, Question, Quiz, Snippet, Topic, FINAL};
+
+use crate::error::{err, sorted, Error};
+use crate::rules::{code_language, code_language_tags, valid_id, ID_RULE};
+use crate::source::{key_line, line_of, line_where, read_folder};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -44,24 +48,12 @@ struct RawOption {
     explain: Option<Spanned<String>>,
 }
 
-fn err(file: &str, line: usize, message: impl Into<String>) -> QuizError {
-    QuizError { file: file.to_string(), line, message: message.into() }
-}
-
-fn valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !id.starts_with('-')
-        && !id.ends_with('-')
-}
-
 /// Byte offsets to 1-based lines, for one file.
 struct Lines<'t>(&'t str);
 
 impl Lines<'_> {
     fn at(&self, byte: usize) -> usize {
-        let text = self.0;
-        text[..byte.min(text.len())].matches('\n').count() + 1
+        line_of(self.0, byte)
     }
     fn of<T>(&self, s: &Spanned<T>) -> usize {
         self.at(s.span().start)
@@ -79,7 +71,7 @@ impl Lines<'_> {
 
 /// Parses and checks one quiz file. Checks needing the other files (ids unique across files,
 /// ids named by the final test's `include`) are made by [`load_all`].
-pub fn load_quiz(file: &str, text: &str, known_lessons: &[&str]) -> Result<Quiz, QuizError> {
+pub fn load_quiz(file: &str, text: &str, known_lessons: &[&str]) -> Result<Quiz, Error> {
     let lines = Lines(text);
     let raw: RawQuiz = toml::from_str(text).map_err(|e| {
         let line = e.span().map_or(1, |s| lines.at(s.start));
@@ -143,7 +135,7 @@ pub fn load_quiz(file: &str, text: &str, known_lessons: &[&str]) -> Result<Quiz,
     Ok(Quiz { file: file.to_string(), lesson, title: raw.title.into_inner(), include, questions })
 }
 
-fn check_question(file: &str, lines: &Lines<'_>, spanned: &Spanned<RawQuestion>) -> Result<Question, QuizError> {
+fn check_question(file: &str, lines: &Lines<'_>, spanned: &Spanned<RawQuestion>) -> Result<Question, Error> {
     let q = spanned.get_ref();
     let header = lines.of(spanned);
     let id = q.id.get_ref().clone();
@@ -151,7 +143,7 @@ fn check_question(file: &str, lines: &Lines<'_>, spanned: &Spanned<RawQuestion>)
         return Err(err(
             file,
             lines.of(&q.id),
-            format!("question id `{id}` must be lowercase letters, digits and inner dashes"),
+            format!("question id `{id}` must be {ID_RULE}"),
         ));
     }
     let at = |s_line: usize, message: String| err(file, s_line, format!("question `{id}`: {message}"));
@@ -164,10 +156,10 @@ fn check_question(file: &str, lines: &Lines<'_>, spanned: &Spanned<RawQuestion>)
         (Some(code), None) => return Err(at(lines.of(code), "`code` needs a `language`".into())),
         (None, Some(lang)) => return Err(at(lines.of(lang), "`language` without any `code`".into())),
         (Some(code), Some(lang)) => {
-            if !CODE_LANGUAGES.contains(&lang.get_ref().as_str()) {
+            if code_language(lang.get_ref()).is_none() {
                 return Err(at(
                     lines.of(lang),
-                    format!("unknown language `{}` (known: {})", lang.get_ref(), CODE_LANGUAGES.join(", ")),
+                    format!("unknown language `{}` (known: {})", lang.get_ref(), code_language_tags()),
                 ));
             }
             if code.get_ref().trim().is_empty() {
@@ -267,7 +259,7 @@ fn check_question(file: &str, lines: &Lines<'_>, spanned: &Spanned<RawQuestion>)
                 Some(id) if !valid_id(id.get_ref()) => {
                     return Err(at(
                         lines.of(id),
-                        format!("option id `{}` must be lowercase letters, digits and inner dashes", id.get_ref()),
+                        format!("option id `{}` must be {ID_RULE}", id.get_ref()),
                     ))
                 }
                 Some(id) => id.get_ref().clone(),
@@ -315,7 +307,7 @@ fn check_question(file: &str, lines: &Lines<'_>, spanned: &Spanned<RawQuestion>)
 /// ids unique across files, at most one quiz per lesson and one final test, and every id the
 /// final test includes naming a question of a lesson quiz. Returns the lesson quizzes in the
 /// order of `known_lessons`, then the final test; or every error found, by file and line.
-pub fn load_all(sources: &[(String, String)], known_lessons: &[&str]) -> Result<Vec<Quiz>, Vec<QuizError>> {
+pub fn load_all(sources: &[(String, String)], known_lessons: &[&str]) -> Result<Vec<Quiz>, Vec<Error>> {
     let mut errors = Vec::new();
     let mut quizzes = Vec::new();
     for (file, text) in sources {
@@ -324,23 +316,10 @@ pub fn load_all(sources: &[(String, String)], known_lessons: &[&str]) -> Result<
             Err(e) => errors.push(e),
         }
     }
-    // Lines of things found after loading: the first line at or after `from` that `hit`s.
-    let line_where = |file: &str, from: usize, hit: &dyn Fn(&str) -> bool| {
-        let text = sources.iter().find(|(f, _)| f == file).map_or("", |(_, t)| t.as_str());
-        text.lines()
-            .enumerate()
-            .skip(from.saturating_sub(1))
-            .find(|(_, l)| hit(l))
-            .map_or(from.max(1), |(i, _)| i + 1)
-    };
-    let key_line = |file: &str, from: usize, key: &str| {
-        line_where(file, from, &|l: &str| {
-            l.trim_start().strip_prefix(key).is_some_and(|r| r.trim_start().starts_with('='))
-        })
-    };
+    // The line where the final test names an included id.
     let quoted_line = |file: &str, id: &str| {
         let quoted = format!("\"{id}\"");
-        line_where(file, 1, &|l: &str| l.contains(&quoted))
+        line_where(text_of(sources, file), 1, |l| l.contains(&quoted))
     };
 
     let mut lessons: BTreeMap<&str, &Quiz> = BTreeMap::new();
@@ -350,7 +329,7 @@ pub fn load_all(sources: &[(String, String)], known_lessons: &[&str]) -> Result<
                 if quiz.is_final() { "the final test".to_string() } else { format!("lesson `{}`", quiz.lesson) };
             errors.push(err(
                 &quiz.file,
-                key_line(&quiz.file, 1, "lesson"),
+                key_line(text_of(sources, &quiz.file), 1, "lesson"),
                 format!("{what} already has a quiz: {}", other.file),
             ));
         }
@@ -361,7 +340,7 @@ pub fn load_all(sources: &[(String, String)], known_lessons: &[&str]) -> Result<
             if let Some(other) = owners.insert(&q.id, quiz) {
                 errors.push(err(
                     &quiz.file,
-                    key_line(&quiz.file, q.line, "id"),
+                    key_line(text_of(sources, &quiz.file), q.line, "id"),
                     format!("question id `{}` is already used in {}", q.id, other.file),
                 ));
             }
@@ -384,32 +363,18 @@ pub fn load_all(sources: &[(String, String)], known_lessons: &[&str]) -> Result<
             }
         }
     }
-    if !errors.is_empty() {
-        errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
-        errors.dedup();
-        return Err(errors);
-    }
+    sorted(errors)?;
     let rank = |q: &Quiz| known_lessons.iter().position(|l| *l == q.lesson).unwrap_or(usize::MAX);
     quizzes.sort_by_key(rank);
     Ok(quizzes)
 }
 
+/// The text of `file` among `sources` (empty if it is not there).
+fn text_of<'s>(sources: &'s [(String, String)], file: &str) -> &'s str {
+    sources.iter().find(|(f, _)| f == file).map_or("", |(_, t)| t.as_str())
+}
+
 /// Reads every `*.toml` file of a folder (sorted by name) and loads them with [`load_all`].
-pub fn load_dir(dir: &Path, known_lessons: &[&str]) -> Result<Vec<Quiz>, Vec<QuizError>> {
-    let folder = dir.display().to_string();
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .map_err(|e| vec![err(&folder, 0, format!("cannot read folder: {e}"))])?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    paths.sort();
-    let mut sources = Vec::new();
-    for p in paths {
-        let name = p.display().to_string();
-        match std::fs::read_to_string(&p) {
-            Ok(text) => sources.push((name, text)),
-            Err(e) => return Err(vec![err(&name, 0, format!("cannot read file: {e}"))]),
-        }
-    }
-    load_all(&sources, known_lessons)
+pub fn load_dir(dir: &Path, known_lessons: &[&str]) -> Result<Vec<Quiz>, Vec<Error>> {
+    load_all(&read_folder(dir, "toml")?, known_lessons)
 }

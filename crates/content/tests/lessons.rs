@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use interleave_content::lessons::{load_all, load_dir, parse_lesson, Block, LoadError, Widget};
+use interleave_content::lessons::{load_all, load_dir, parse_lesson, Block, Widget};
+use interleave_content::{report, Error};
 
 /// The shipped `lessons/` folder, at the top of the workspace.
 fn shipped_dir() -> PathBuf {
@@ -16,17 +17,24 @@ fn fixture(name: &str) -> (String, String) {
     (path, text)
 }
 
-fn first_error(name: &str) -> LoadError {
+fn first_error(name: &str) -> Error {
     let (path, text) = fixture(name);
     parse_lesson(&path, &text).expect_err("the fixture is broken on purpose")
+}
+
+/// The fixture is refused at `line`, with each of `words` in the message.
+fn refused_at(name: &str, line: usize, words: &[&str]) {
+    let e = first_error(name);
+    assert_eq!(e.line, line, "{e}");
+    for w in words {
+        assert!(e.message.contains(w), "{e}");
+    }
 }
 
 // Every lesson shipped under lessons/ loads, in order 1..=N, with objectives and text.
 #[test]
 fn shipped_lessons_load() {
-    let lessons = load_dir(&shipped_dir()).unwrap_or_else(|errs| {
-        panic!("{}", errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))
-    });
+    let lessons = load_dir(&shipped_dir()).unwrap_or_else(|errs| panic!("{}", report(&errs)));
     assert!(lessons.len() >= 7, "the curriculum has seven lessons");
     for (i, l) in lessons.iter().enumerate() {
         assert_eq!(l.order as usize, i + 1, "{} is out of order", l.file);
@@ -42,32 +50,26 @@ fn unclosed_front_matter() {
     assert!(e.message.contains("never closed"), "{e}");
 }
 
-// An unknown key and a wrongly typed value are reported at their own lines.
-#[test]
-fn bad_front_matter_fields() {
-    let e = first_error("unknown-key.md");
-    assert_eq!(e.line, 7, "{e}");
-    assert!(e.message.contains("colour"), "{e}");
-    let e = first_error("wrong-type.md");
-    assert_eq!(e.line, 4, "{e}");
+/// Tests that each parse broken fixtures on their own and expect them refused at a line, with
+/// some words in the message: `test_name: ("fixture.md", line, ["words"]), …;`.
+macro_rules! refused_at {
+    ($($test:ident: $(($file:literal, $line:literal, [$($words:literal),*])),+;)*) => {
+        $(
+            #[test]
+            fn $test() {
+                $(refused_at($file, $line, &[$($words),*]);)+
+            }
+        )*
+    };
 }
 
-// An unknown widget name names the widget and its line.
-#[test]
-fn unknown_widget() {
-    let e = first_error("unknown-widget.md");
-    assert_eq!(e.line, 11, "{e}");
-    assert!(e.message.contains("warp-drive"), "{e}");
-}
-
-// Raw HTML and duplicate headings are refused at their lines.
-#[test]
-fn raw_html_and_duplicate_headings() {
-    let e = first_error("raw-html.md");
-    assert_eq!(e.line, 9, "{e}");
-    assert!(e.message.contains("raw HTML"), "{e}");
-    let e = first_error("duplicate-heading.md");
-    assert_eq!(e.line, 13, "{e}");
+refused_at! {
+    // An unknown key and a wrongly typed value are reported at their own lines.
+    bad_front_matter_fields: ("unknown-key.md", 7, ["colour"]), ("wrong-type.md", 4, []);
+    // An unknown widget name names the widget and its line.
+    unknown_widget: ("unknown-widget.md", 11, ["warp-drive"]);
+    // Raw HTML and duplicate headings are refused at their lines.
+    raw_html_and_duplicate_headings: ("raw-html.md", 9, ["raw HTML"]), ("duplicate-heading.md", 13, []);
 }
 
 // A link to a lesson that does not exist fails the set, at the link's line.

@@ -1,16 +1,15 @@
 //! Quizzes: every shipped quiz loads and covers the curriculum, each kind of broken quiz is refused
-//! with its file and line, the explorer answers every "what can happen" question, answers are
-//! graded, and the Leitner review schedules questions.
+//! with its file and line, the explorer answers every "what can happen" question, and answers are
+//! graded. (The spaced review, which needs no quiz file, is tested in the core.)
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use interleave_core::learning::quiz::{
-    find_question, grade, Answer, Kind, Question, Quiz, QuizError, QuizResult, Topic,
-};
 use interleave_content::answers::{answer_key, check, possible_values};
 use interleave_content::quizzes::{load_all, load_dir, load_quiz};
-use interleave_core::learning::review::{Review, BOXES, INTERVALS};
+use interleave_content::{report, Error};
+use interleave_core::learning::grading::{grade, Answer, Graded, QuizResult};
+use interleave_core::learning::quiz::{find_question, Kind, Question, Quiz, Topic};
 
 /// The shipped `lessons/` folder, at the top of the workspace.
 fn shipped_dir() -> std::path::PathBuf {
@@ -42,7 +41,7 @@ fn slugs(known: &[String]) -> Vec<&str> {
 fn shipped() -> Vec<Quiz> {
     let known = known_lessons();
     load_dir(&shipped_dir().join("quizzes"), &slugs(&known))
-        .unwrap_or_else(|errs| panic!("{}", errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")))
+        .unwrap_or_else(|errs| panic!("{}", report(&errs)))
 }
 
 fn fixture(name: &str) -> (String, String) {
@@ -52,14 +51,21 @@ fn fixture(name: &str) -> (String, String) {
 }
 
 /// Loads one fixture on its own; it must be refused.
-fn refused(name: &str) -> QuizError {
+fn refused(name: &str) -> Error {
     let known = known_lessons();
     let (path, text) = fixture(name);
     load_quiz(&path, &text, &slugs(&known)).expect_err("the fixture is broken on purpose")
 }
 
+/// Loads one fixture on its own; it must load (only the explorer may find it wrong).
+fn accepted(name: &str) -> Quiz {
+    let known = known_lessons();
+    let (path, text) = fixture(name);
+    load_quiz(&path, &text, &slugs(&known)).expect("well formed: only the explorer can tell")
+}
+
 /// Loads fixtures as one set; the set must be refused.
-fn refused_together(names: &[&str]) -> Vec<QuizError> {
+fn refused_together(names: &[&str]) -> Vec<Error> {
     let known = known_lessons();
     let sources: Vec<_> = names.iter().map(|n| fixture(n)).collect();
     load_all(&sources, &slugs(&known)).expect_err("the set is broken on purpose")
@@ -354,64 +360,69 @@ mod display {
 mod broken {
     use super::*;
 
-    fn assert_at(e: &QuizError, file: &str, line: usize, words: &str) {
+    fn assert_at(e: &Error, file: &str, line: usize, words: &str) {
         assert!(e.file.ends_with(file), "{e}");
         assert_eq!(e.line, line, "{e}");
         assert!(e.message.contains(words), "{e}");
         assert!(e.to_string().starts_with(&format!("{}:{line}: ", e.file)), "{e}");
     }
 
-    // Malformed TOML is refused at the line of the syntax error.
-    #[test]
-    fn malformed_toml() {
-        assert_at(&refused("malformed.toml"), "malformed.toml", 7, "string");
+    /// The one error of a refusal (failing if there are more).
+    fn only(errs: Vec<Error>) -> Error {
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        errs.into_iter().next().expect("one error")
     }
 
-    // A `single` question with two right options is refused at its header.
-    #[test]
-    fn single_with_two_correct() {
-        assert_at(&refused("single-two-correct.toml"), "single-two-correct.toml", 4, "exactly one");
+    /// Tests that each load one broken fixture on its own and expect it refused at a line, with
+    /// some words in the message: `test_name: "fixture.toml", line, "words", "more words";`.
+    macro_rules! refused_at {
+        ($($test:ident: $file:literal, $line:literal, $words:literal $(, $more:literal)*;)*) => {
+            $(
+                #[test]
+                fn $test() {
+                    let e = refused($file);
+                    assert_at(&e, $file, $line, $words);
+                    $(assert!(e.message.contains($more), "{e}");)*
+                }
+            )*
+        };
     }
 
-    // A `scenario` question with no right option is refused at its own header, not the file's first.
-    #[test]
-    fn scenario_without_correct() {
-        let e = refused("scenario-no-correct.toml");
-        assert_at(&e, "scenario-no-correct.toml", 21, "exactly one");
-        assert!(e.message.contains("fx-no-correct"), "{e}");
-    }
-
-    // A `multiple` question with nothing to pick is refused.
-    #[test]
-    fn multiple_without_correct() {
-        assert_at(&refused("multiple-none-correct.toml"), "multiple-none-correct.toml", 4, "at least one");
-    }
-
-    // An option without `explain` is refused at that option's header.
-    #[test]
-    fn option_without_explain() {
-        assert_at(&refused("missing-explain.toml"), "missing-explain.toml", 16, "explain");
-    }
-
-    // A question with fewer than two options is refused.
-    #[test]
-    fn fewer_than_two_options() {
-        assert_at(&refused("one-option.toml"), "one-option.toml", 4, "at least two options");
-    }
-
-    // A question id used twice in one file is refused at the second id.
-    #[test]
-    fn duplicate_id_in_one_file() {
-        assert_at(&refused("duplicate-id-same-file.toml"), "duplicate-id-same-file.toml", 22, "fx-twice");
+    refused_at! {
+        // Malformed TOML is refused at the line of the syntax error.
+        malformed_toml: "malformed.toml", 7, "string";
+        // A `single` question with two right options is refused at its header.
+        single_with_two_correct: "single-two-correct.toml", 4, "exactly one";
+        // A `scenario` question with no right option is refused at its own header, not the file's first.
+        scenario_without_correct: "scenario-no-correct.toml", 21, "exactly one", "fx-no-correct";
+        // A `multiple` question with nothing to pick is refused.
+        multiple_without_correct: "multiple-none-correct.toml", 4, "at least one";
+        // An option without `explain` is refused at that option's header.
+        option_without_explain: "missing-explain.toml", 16, "explain";
+        // A question with fewer than two options is refused.
+        fewer_than_two_options: "one-option.toml", 4, "at least two options";
+        // A question id used twice in one file is refused at the second id.
+        duplicate_id_in_one_file: "duplicate-id-same-file.toml", 22, "fx-twice";
+        // An unknown lesson slug is refused at the `lesson` line.
+        unknown_lesson: "unknown-lesson.toml", 2, "race-condition";
+        // A `possible` question may not write its answers: `correct` is refused at its line.
+        possible_with_correct_key: "possible-with-correct.toml", 18, "explorer decides";
+        // Two options of one question with the same `id` are refused at the second, naming the first.
+        duplicate_option_id: "duplicate-option-id.toml", 17, "used twice (first on line 11)";
+        // An option without an `id` is refused at that option's header.
+        option_without_id: "option-without-id.toml", 17, "no `id`", "fx-no-option-id";
+        // An empty prompt is refused at the prompt's line.
+        empty_prompt: "empty-prompt.toml", 8, "prompt";
+        // A misspelt or unknown key is refused at its line, naming it.
+        unknown_key: "unknown-key.toml", 9, "difficulty";
     }
 
     // A question id already used by another file is refused at its line, naming the other file.
     #[test]
     fn duplicate_id_across_files() {
-        let errs = refused_together(&["valid.toml", "duplicate-id.toml"]);
-        assert_eq!(errs.len(), 1, "{errs:?}");
-        assert_at(&errs[0], "duplicate-id.toml", 23, "fx-lost-update");
-        assert!(errs[0].message.contains("valid.toml"), "{}", errs[0]);
+        let e = only(refused_together(&["valid.toml", "duplicate-id.toml"]));
+        assert_at(&e, "duplicate-id.toml", 23, "fx-lost-update");
+        assert!(e.message.contains("valid.toml"), "{e}");
     }
 
     // A second quiz for the same lesson is refused at its `lesson` line, naming the first.
@@ -420,55 +431,15 @@ mod broken {
         let known = known_lessons();
         let (path, text) = fixture("valid.toml");
         let twin = ("twin.toml".to_string(), text.replace("fx-lost-update", "fx-twin"));
-        let errs = load_all(&[(path, text), twin], &slugs(&known)).unwrap_err();
-        assert_eq!(errs.len(), 1, "{errs:?}");
-        assert_at(&errs[0], "twin.toml", 2, "already has a quiz");
-    }
-
-    // An unknown lesson slug is refused at the `lesson` line.
-    #[test]
-    fn unknown_lesson() {
-        assert_at(&refused("unknown-lesson.toml"), "unknown-lesson.toml", 2, "race-condition");
+        let e = only(load_all(&[(path, text), twin], &slugs(&known)).unwrap_err());
+        assert_at(&e, "twin.toml", 2, "already has a quiz");
     }
 
     // A final test including an id no quiz defines is refused at that id's line.
     #[test]
     fn final_with_unknown_id() {
-        let errs = refused_together(&["valid.toml", "final-unknown-id.toml"]);
-        assert_eq!(errs.len(), 1, "{errs:?}");
-        assert_at(&errs[0], "final-unknown-id.toml", 5, "fx-no-such-question");
-    }
-
-    // A `possible` question may not write its answers: `correct` is refused at its line.
-    #[test]
-    fn possible_with_correct_key() {
-        assert_at(&refused("possible-with-correct.toml"), "possible-with-correct.toml", 18, "explorer decides");
-    }
-
-    // An option without an `id` is refused at that option's header.
-    #[test]
-    fn option_without_id() {
-        let e = refused("option-without-id.toml");
-        assert_at(&e, "option-without-id.toml", 17, "no `id`");
-        assert!(e.message.contains("fx-no-option-id"), "{e}");
-    }
-
-    // Two options of one question with the same `id` are refused at the second, naming the first.
-    #[test]
-    fn duplicate_option_id() {
-        assert_at(&refused("duplicate-option-id.toml"), "duplicate-option-id.toml", 17, "used twice (first on line 11)");
-    }
-
-    // An empty prompt is refused at the prompt's line.
-    #[test]
-    fn empty_prompt() {
-        assert_at(&refused("empty-prompt.toml"), "empty-prompt.toml", 8, "prompt");
-    }
-
-    // A misspelt or unknown key is refused at its line, naming it.
-    #[test]
-    fn unknown_key() {
-        assert_at(&refused("unknown-key.toml"), "unknown-key.toml", 9, "difficulty");
+        let e = only(refused_together(&["valid.toml", "final-unknown-id.toml"]));
+        assert_at(&e, "final-unknown-id.toml", 5, "fx-no-such-question");
     }
 
     // The valid fixture loads, alone and with the final test that includes its question.
@@ -486,20 +457,15 @@ mod broken {
     // A possible value the program can reach but no option offers makes the question unanswerable.
     #[test]
     fn possible_value_not_offered() {
-        let known = known_lessons();
-        let (path, text) = fixture("possible-unoffered.toml");
-        let quiz = load_quiz(&path, &text, &slugs(&known)).expect("well formed: only the explorer can tell");
-        let errs = check(&[quiz]).unwrap_err();
-        assert_eq!(errs.len(), 1, "{errs:?}");
-        assert_at(&errs[0], "possible-unoffered.toml", 5, "x = 1");
+        let quiz = accepted("possible-unoffered.toml");
+        let e = only(check(&[quiz]).unwrap_err());
+        assert_at(&e, "possible-unoffered.toml", 5, "x = 1");
     }
 
     // A program that does not parse is reported at the quiz file's line of the faulty program line.
     #[test]
     fn possible_program_parse_error() {
-        let known = known_lessons();
-        let (path, text) = fixture("possible-bad-program.toml");
-        let quiz = load_quiz(&path, &text, &slugs(&known)).unwrap();
+        let quiz = accepted("possible-bad-program.toml");
         assert_eq!(quiz.questions[0].program.as_ref().unwrap().first_line, 11);
         let errs = check(&[quiz]).unwrap_err();
         assert_at(&errs[0], "possible-bad-program.toml", 14, "program");
@@ -514,7 +480,7 @@ mod possible {
     fn every_possible_question_is_answerable() {
         let quizzes = shipped();
         if let Err(errs) = check(&quizzes) {
-            panic!("{}", errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"));
+            panic!("{}", report(&errs));
         }
         for q in quizzes.iter().flat_map(|q| &q.questions).filter(|q| q.kind == Kind::Possible) {
             let values = possible_values(q).unwrap();
@@ -572,7 +538,7 @@ mod possible {
     // files and hands over every lesson and quiz.
     #[test]
     fn the_content_step_builds() {
-        let content = interleave_content::build(&shipped_dir()).unwrap_or_else(|e| panic!("{}", e.join("\n")));
+        let content = interleave_content::build(&shipped_dir()).unwrap_or_else(|e| panic!("{}", report(&e)));
         assert_eq!(content.lessons.len(), known_lessons().len());
         assert_eq!(content.quizzes.len(), content.lessons.len() + 1);
         assert!(content.quiz("final").is_some() && content.lesson("race-conditions").is_some());
@@ -589,7 +555,7 @@ mod possible {
 mod grading {
     use super::*;
 
-    fn graded(quizzes: &[Quiz], id: &str, picked: &[usize]) -> interleave_core::learning::quiz::Graded {
+    fn graded(quizzes: &[Quiz], id: &str, picked: &[usize]) -> Graded {
         let q = question(quizzes, id);
         grade(q, &Answer::of(picked.iter().copied()), &answer_key(q).unwrap())
     }
@@ -703,89 +669,5 @@ mod grading {
         assert_eq!((result.answered, result.correct, result.mistakes.len()), (1, 1, 0));
         result.record(q, &grade(q, &Answer::default(), &key));
         assert_eq!((result.answered, result.correct, result.mistakes.len()), (1, 0, 1));
-    }
-}
-
-mod review {
-    use super::*;
-
-    // A wrong answer puts a question in box 1, due the same day.
-    #[test]
-    fn wrong_answer_is_due_now() {
-        let mut r = Review::default();
-        r.record("q", false, 100);
-        assert_eq!(r.due(100), vec!["q".to_string()]);
-        assert_eq!(r.counts(), [1, 0, 0, 0, 0]);
-    }
-
-    // Right answers on the due days climb the boxes with growing intervals, and stay in the last box.
-    #[test]
-    fn right_answers_climb_the_boxes() {
-        let mut r = Review::default();
-        let mut day = 10;
-        r.record("q", false, day);
-        for level in 2..=BOXES {
-            r.record("q", true, day);
-            let card = r.cards["q"];
-            assert_eq!(usize::from(card.level), level);
-            assert_eq!(card.due, day + INTERVALS[level - 1]);
-            if INTERVALS[level - 1] > 0 {
-                assert!(r.due(card.due - 1).is_empty(), "not due before its day");
-            }
-            day = card.due;
-            assert_eq!(r.due(day), vec!["q".to_string()]);
-        }
-        r.record("q", true, day);
-        assert_eq!((usize::from(r.cards["q"].level), r.cards["q"].due), (BOXES, day + 14));
-    }
-
-    // A question never seen and answered right starts its climb from box 1, so it comes back tomorrow.
-    #[test]
-    fn first_right_answer_schedules_tomorrow() {
-        let mut r = Review::default();
-        r.record("q", true, 5);
-        assert_eq!((r.cards["q"].level, r.cards["q"].due), (2, 6));
-    }
-
-    // Answering right before the due day changes nothing; answering wrong any day drops to box 1.
-    #[test]
-    fn early_answers() {
-        let mut r = Review::default();
-        r.record("q", true, 0);
-        r.record("q", true, 1); // box 3, due day 4
-        r.record("q", true, 2);
-        assert_eq!((r.cards["q"].level, r.cards["q"].due), (3, 4), "early practice skips no review");
-        r.record("q", false, 2);
-        assert_eq!((r.cards["q"].level, r.cards["q"].due), (1, 2));
-    }
-
-    // The due list holds only due questions, most overdue first, and counts follow the boxes.
-    #[test]
-    fn due_lists_and_counts() {
-        let mut r = Review::default();
-        r.record("late", false, 1);
-        r.record("today", false, 3);
-        r.record("known", true, 3); // box 2, due day 4
-        r.record("also-today", false, 3);
-        assert_eq!(r.due(3), vec!["late", "also-today", "today"]);
-        assert_eq!(r.due(4), vec!["late", "also-today", "today", "known"]);
-        assert_eq!(r.counts(), [3, 1, 0, 0, 0]);
-        assert_eq!(r.next_due(), Some(1));
-        r.retain(|id| id != "late");
-        assert_eq!(r.counts(), [2, 1, 0, 0, 0]);
-    }
-
-    // The state round-trips through JSON, and missing or odd fields fall back to defaults.
-    #[test]
-    fn serialisable_with_defaults() {
-        let mut r = Review::default();
-        r.record("q", true, 7);
-        let json = serde_json::to_string(&r).unwrap();
-        assert_eq!(json, r#"{"cards":{"q":{"box":2,"due":8}}}"#);
-        assert_eq!(serde_json::from_str::<Review>(&json).unwrap(), r);
-        assert_eq!(serde_json::from_str::<Review>("{}").unwrap(), Review::default());
-        let odd: Review = serde_json::from_str(r#"{"cards":{"a":{},"b":{"box":9,"due":3}}}"#).unwrap();
-        assert_eq!((odd.cards["a"].level(), odd.cards["a"].due), (1, 0));
-        assert_eq!(odd.counts(), [1, 0, 0, 0, 1], "an out-of-range box reads as the nearest one");
     }
 }

@@ -1,5 +1,6 @@
-//! The event-loop lab's logic: settings checked before a run, latencies drawn, and the figures
-//! of a run summed up and explained. The tasks themselves are real futures in the browser.
+//! The event-loop lab's logic: settings checked before a run, latencies drawn, the timeline of
+//! what each task did when, and the figures of a run summed up and explained. The tasks
+//! themselves are real futures in the browser; they report to a [`Timeline`] with the page's clock.
 
 use serde::Serialize;
 
@@ -50,8 +51,7 @@ pub const MAX_CPU_TOTAL_MS: f64 = 10_000.0;
 pub const MAX_RUN_MS: f64 = 120_000.0;
 
 fn number<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, String> {
-    let cleaned: String = text.chars().filter(|c| !matches!(c, '_' | ',' | ' ')).collect();
-    cleaned.parse().map_err(|_| format!("{what}: “{}” is not a number.", text.trim()))
+    crate::numbers::without_separators(text).parse().map_err(|_| format!("{what}: “{}” is not a number.", text.trim()))
 }
 
 impl Settings {
@@ -186,6 +186,75 @@ impl Summary {
     }
 }
 
+/// When one task started, finished waiting and finished computing, in ms since the run began.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct TaskTimes {
+    /// When it started waiting.
+    pub start: Option<f64>,
+    /// When its wait ended (and its computation began).
+    pub io_done: Option<f64>,
+    /// When it finished.
+    pub end: Option<f64>,
+}
+
+/// What the tasks of one run did when, as the live timeline draws it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Timeline {
+    /// One entry per task, in order.
+    pub tasks: Vec<TaskTimes>,
+    /// Tasks finished.
+    pub done: usize,
+    /// Computation measured so far, all tasks together, ms.
+    pub cpu_ms: f64,
+    /// (ms since the run began, tasks waiting) at each sample, for the aggregate view.
+    pub waiting_samples: Vec<(f64, usize)>,
+}
+
+impl Timeline {
+    /// A run of `tasks` tasks, none started.
+    pub fn new(tasks: usize) -> Self {
+        Timeline { tasks: vec![TaskTimes::default(); tasks], ..Timeline::default() }
+    }
+
+    /// Task `i` starts waiting at `at`.
+    pub fn started(&mut self, i: usize, at: f64) {
+        self.tasks[i].start = Some(at);
+    }
+
+    /// Task `i`'s wait ends at `at`.
+    pub fn waited(&mut self, i: usize, at: f64) {
+        self.tasks[i].io_done = Some(at);
+    }
+
+    /// Task `i` finishes at `at`, after computing for `cpu_ms`.
+    pub fn finished(&mut self, i: usize, at: f64, cpu_ms: f64) {
+        self.tasks[i].end = Some(at);
+        self.done += 1;
+        self.cpu_ms += cpu_ms;
+    }
+
+    /// Tasks waiting now: started, wait not over.
+    pub fn waiting(&self) -> usize {
+        self.tasks.iter().filter(|t| t.start.is_some() && t.io_done.is_none()).count()
+    }
+
+    /// Records how many tasks wait at `at`.
+    pub fn sample(&mut self, at: f64) {
+        let waiting = self.waiting();
+        self.waiting_samples.push((at, waiting));
+    }
+
+    /// When the last finished task finished (0 before any).
+    pub fn last_end(&self) -> f64 {
+        self.tasks.iter().filter_map(|t| t.end).fold(0.0, f64::max)
+    }
+
+    /// What the lab says after a cancel.
+    pub fn cancelled_note(&self) -> String {
+        format!("Cancelled after {} of {} tasks finished.", self.done, self.tasks.len())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,5 +303,23 @@ mod tests {
             assert!(json.get(key).is_some(), "{key}");
         }
         assert_eq!(json["mode"], "sequential");
+    }
+
+    // The timeline follows each task through waiting and computing, counts who waits, samples
+    // it, and says how far a cancelled run got.
+    #[test]
+    fn timeline() {
+        let mut t = Timeline::new(3);
+        assert_eq!((t.waiting(), t.last_end()), (0, 0.0));
+        t.started(0, 0.0);
+        t.started(1, 0.5);
+        t.sample(1.0);
+        t.waited(0, 100.0);
+        t.finished(0, 130.0, 30.0);
+        t.sample(131.0);
+        assert_eq!(t.waiting_samples, [(1.0, 2), (131.0, 1)]);
+        assert_eq!((t.done, t.cpu_ms, t.last_end()), (1, 30.0, 130.0));
+        assert_eq!(t.tasks[0], TaskTimes { start: Some(0.0), io_done: Some(100.0), end: Some(130.0) });
+        assert_eq!(t.cancelled_note(), "Cancelled after 1 of 3 tasks finished.");
     }
 }

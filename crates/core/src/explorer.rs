@@ -1,10 +1,16 @@
 //! The interleaving explorer's engine: parses tiny multi-threaded programs, steps them, and
 //! counts every possible schedule exactly (the language is `shared/explorer-language.md`).
 //!
-//! Pure logic: no browser imports, no clocks, no hand-made threads. [`explore`] in
+//! Pure logic: no browser imports, no clocks, no hand-made threads. [`explore()`] in
 //! [`Mode::Sequential`] never touches rayon, so a single-threaded caller can run it (and
 //! [`Exploration`] runs it a slice at a time, to yield between slices); in [`Mode::Parallel`]
 //! it discovers states on the rayon pool and gives the identical report.
+//!
+//! By job: [`parse()`] reads the source; `compile` turns each thread into one instruction per
+//! step; [`Machine`] runs them; `describe` tells a state in the view's words; [`Scheduler`] is
+//! the learner's own schedule with undo and redo; [`explore()`] and [`Exploration`] count every
+//! schedule into a [`Report`]; [`shortest_schedule`] finds one to replay; [`programs`] holds the
+//! built-in programs and challenges.
 //!
 //! ```
 //! use interleave_core::explorer::{explore, parse, ExploreControl, Limits};
@@ -13,14 +19,21 @@
 //! assert_eq!(report.schedules, 6u32.into());
 //! ```
 
+mod compile;
+mod describe;
 mod explore;
 mod machine;
 mod parse;
 pub mod programs;
+mod report;
+mod schedule;
+mod shortest;
+mod store;
 
-pub use explore::{
-    explore, explore_machine, shortest_schedule, Exploration, ExploreControl, ExploreError, Limits, Mode,
-    Outcome, Reachable, Report, Target,
-};
-pub use machine::{Machine, State, Status, ThreadId, ThreadState, ThreadView, ATOMIC_FUEL};
+pub use describe::{values_text, EndNote, ThreadState, ThreadView};
+pub use explore::{explore, Exploration, ExploreControl, ExploreError, Limits, Mode};
+pub use machine::{Machine, State, Status, ThreadId, ATOMIC_FUEL};
 pub use parse::{parse, ParseError, Program, MAX_DEPTH, MAX_EXPR_NODES};
+pub use report::{Outcome, Reachable, Report};
+pub use schedule::Scheduler;
+pub use shortest::{shortest_schedule, Target};

@@ -1,8 +1,9 @@
 //! What the learner reads and answers: the lesson model, quizzes and their grading, the spaced
-//! review, the saved-progress record and offline search.
+//! review, the learner's saved record and offline search.
 
 use serde::{Deserialize, Serialize};
 
+pub mod grading;
 pub mod lesson;
 pub mod progress;
 pub mod quiz;

@@ -51,10 +51,7 @@ impl PrimeCount {
 
     /// Reads a limit typed by the learner, refusing what is out of range with a reason.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let cleaned: String = text.chars().filter(|c| !matches!(c, '_' | ',' | ' ')).collect();
-        let limit: u64 = cleaned
-            .parse()
-            .map_err(|_| format!("“{}” is not a whole number.", text.trim()))?;
+        let limit = crate::numbers::read_whole(text)?;
         if !(2..=Self::MAX_LIMIT).contains(&limit) {
             return Err(format!(
                 "The limit must be between 2 and {} (you asked for {}): larger counts take too long for a demonstration.",

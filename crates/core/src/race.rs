@@ -7,7 +7,8 @@
 //! written with a separate `store` — so its lost updates are real, yet never undefined behaviour.
 //! The mutex is `std::sync::Mutex`: on a web worker it may block (`Atomics.wait`), which workers
 //! may do; the browser's main thread never runs this (the page calls it through
-//! [`crate::run::on_pool`]), so no spin lock is needed.
+//! [`crate::run::jobs::spawn_task`]), so no spin lock is needed. A page without workers runs the
+//! same increments on its one thread, in slices, as the job [`OneThreadRace`].
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, TryRecvError};
@@ -15,7 +16,8 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use crate::run::jobs::{JobError, Progress};
+use crate::numbers::round1;
+use crate::run::jobs::{Job, JobError, Progress};
 
 /// Why one thread never loses an update, in words for the page.
 pub const ONE_THREAD_LOSES_NOTHING: &str = "With one thread, even the racy counter is exact: each \
@@ -91,6 +93,12 @@ pub struct RaceOutcome {
     pub lost: u64,
 }
 
+impl RaceOutcome {
+    fn counted(expected: u64, actual: u64) -> Self {
+        RaceOutcome { expected, actual, lost: expected.saturating_sub(actual) }
+    }
+}
+
 /// One timed try, as the page records and exports it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct RaceTry {
@@ -111,6 +119,20 @@ pub struct RaceTry {
 }
 
 impl RaceTry {
+    /// The try of `threads` workers making `increments` each, which counted `outcome` in
+    /// `wall_ms` (kept to 0.1 ms, as the page shows and publishes it).
+    pub fn new(strategy: Strategy, threads: usize, increments: u64, outcome: RaceOutcome, wall_ms: f64) -> Self {
+        RaceTry {
+            strategy,
+            threads,
+            increments_per_thread: increments,
+            expected: outcome.expected,
+            actual: outcome.actual,
+            lost: outcome.lost,
+            wall_ms: round1(wall_ms),
+        }
+    }
+
     /// `{"strategy","threads","increments_per_thread","expected","actual","lost","wall_ms"}`.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("a race try always serialises")
@@ -172,6 +194,32 @@ fn in_chunks(increments: u64, progress: &Progress, mut body: impl FnMut(u64)) {
     }
 }
 
+/// Adds `n` to `counter` one increment at a time, reading and writing separately: the racy way.
+#[inline]
+fn add_racy(counter: &AtomicU64, n: u64) {
+    for _ in 0..n {
+        // The bug on purpose: another thread may store between these two.
+        let value = counter.load(Ordering::Relaxed);
+        counter.store(value + 1, Ordering::Relaxed);
+    }
+}
+
+/// Adds `n` to `counter` one indivisible `fetch_add` at a time.
+#[inline]
+fn add_atomic(counter: &AtomicU64, n: u64) {
+    for _ in 0..n {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Adds `n` to `counter` one increment at a time, each under the lock.
+#[inline]
+fn add_locked(counter: &Mutex<u64>, n: u64) {
+    for _ in 0..n {
+        *counter.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+    }
+}
+
 /// Runs `k` threads at once (each waits at the start gate), each making `increments` increments
 /// in chunks through `add`, which adds `n` to the shared counter in its strategy's own way.
 fn on_each_thread(k: usize, gate: &(dyn Fn() + Sync), increments: u64, progress: &Progress, add: impl Fn(u64) + Sync) {
@@ -201,31 +249,17 @@ pub fn run_race_with(
     let actual = match strategy {
         Strategy::Racy => {
             let counter = AtomicU64::new(0);
-            on_each_thread(k, gate, increments, progress, |n| {
-                for _ in 0..n {
-                    // The bug on purpose: another thread may store between these two.
-                    let value = counter.load(Ordering::Relaxed);
-                    counter.store(value + 1, Ordering::Relaxed);
-                }
-            });
+            on_each_thread(k, gate, increments, progress, |n| add_racy(&counter, n));
             counter.into_inner()
         }
         Strategy::Atomic => {
             let counter = AtomicU64::new(0);
-            on_each_thread(k, gate, increments, progress, |n| {
-                for _ in 0..n {
-                    counter.fetch_add(1, Ordering::Relaxed);
-                }
-            });
+            on_each_thread(k, gate, increments, progress, |n| add_atomic(&counter, n));
             counter.into_inner()
         }
         Strategy::Mutex => {
             let counter = Mutex::new(0u64);
-            on_each_thread(k, gate, increments, progress, |n| {
-                for _ in 0..n {
-                    *counter.lock().unwrap_or_else(|e| e.into_inner()) += 1;
-                }
-            });
+            on_each_thread(k, gate, increments, progress, |n| add_locked(&counter, n));
             counter.into_inner().unwrap_or_else(|e| e.into_inner())
         }
         Strategy::LocalThenCombine => {
@@ -265,23 +299,87 @@ pub fn run_race_with(
     if progress.is_cancelled() {
         return Err(JobError::Cancelled);
     }
-    let expected = k as u64 * increments;
-    Ok(RaceOutcome { expected, actual, lost: expected.saturating_sub(actual) })
+    Ok(RaceOutcome::counted(k as u64 * increments, actual))
 }
 
-/// [`run_race`], timed with the caller's clock (ms).
-pub fn run_race_timed(strategy: Strategy, threads: usize, increments: u64, now: impl Fn() -> f64) -> RaceTry {
+/// [`run_race_with`], timed with the caller's clock (ms): the try the page runs on its pool.
+/// Blocks the calling thread; call it from a pool thread.
+pub fn run_race_timed(
+    strategy: Strategy,
+    threads: usize,
+    increments: u64,
+    progress: &Progress,
+    now: impl Fn() -> f64,
+) -> Result<RaceTry, JobError> {
     let start = now();
-    let outcome = run_race(strategy, threads, increments);
-    let wall_ms = now() - start;
-    RaceTry {
-        strategy,
-        threads: threads.max(1),
-        increments_per_thread: increments,
-        expected: outcome.expected,
-        actual: outcome.actual,
-        lost: outcome.lost,
-        wall_ms,
+    let outcome = run_race_with(strategy, threads, increments, progress)?;
+    Ok(RaceTry::new(strategy, threads.max(1), increments, outcome, now() - start))
+}
+
+/// Increments per slice when one thread runs the race in slices: about a millisecond of the
+/// slowest way, so the page checks its clock often enough to yield in time.
+const SLICE_ON_ONE_THREAD: u64 = 1 << 16;
+
+/// The race on one thread, as a [`Job`] of `increments` units, for a page without workers: the
+/// same increments in the same way as [`run_race_with`], in slices between which the page can
+/// yield. One thread cannot race with itself, so nothing is lost ([`ONE_THREAD_LOSES_NOTHING`]).
+#[derive(Debug)]
+pub struct OneThreadRace {
+    strategy: Strategy,
+    increments: u64,
+    shared: AtomicU64,
+    locked: Mutex<u64>,
+}
+
+impl OneThreadRace {
+    /// One worker making `increments` increments, shared by `strategy`.
+    pub fn new(strategy: Strategy, increments: u64) -> Self {
+        Self { strategy, increments, shared: AtomicU64::new(0), locked: Mutex::new(0) }
+    }
+}
+
+impl Job for OneThreadRace {
+    /// The private count of the slice (0 for the ways that add to the shared counter).
+    type Part = u64;
+    type Output = RaceOutcome;
+
+    fn len(&self) -> u64 {
+        self.increments
+    }
+    fn slice_len(&self) -> u64 {
+        SLICE_ON_ONE_THREAD
+    }
+    fn run(&self, range: std::ops::Range<u64>) -> u64 {
+        let n = range.end - range.start;
+        match self.strategy {
+            Strategy::Racy => add_racy(&self.shared, n),
+            Strategy::Atomic => add_atomic(&self.shared, n),
+            Strategy::Mutex => add_locked(&self.locked, n),
+            Strategy::LocalThenCombine | Strategy::Messages => return count_privately(n),
+        }
+        0
+    }
+    fn identity(&self) -> u64 {
+        0
+    }
+    fn combine(&self, a: u64, b: u64) -> u64 {
+        a + b
+    }
+    fn finish(&self, local: u64) -> RaceOutcome {
+        let actual = match self.strategy {
+            Strategy::Racy | Strategy::Atomic => self.shared.load(Ordering::Relaxed),
+            Strategy::Mutex => *self.locked.lock().unwrap_or_else(|e| e.into_inner()),
+            Strategy::LocalThenCombine => local,
+            Strategy::Messages => {
+                let (tx, rx) = mpsc::channel::<u64>();
+                let _ = tx.send(local);
+                drop(tx);
+                let mut total = 0;
+                receive_all(rx, |count| total += count);
+                total
+            }
+        };
+        RaceOutcome::counted(self.increments, actual)
     }
 }
 
@@ -333,5 +431,13 @@ mod tests {
             assert_eq!(result, Err(JobError::Cancelled));
             assert_eq!(progress.done(), 0);
         }
+    }
+
+    // The wall time of a try is kept to 0.1 ms, and lost counts what is missing.
+    #[test]
+    fn try_rounds_its_time() {
+        let outcome = RaceOutcome::counted(100, 97);
+        let tried = RaceTry::new(Strategy::Racy, 2, 50, outcome, 12.345_6);
+        assert_eq!((tried.wall_ms, tried.lost, tried.increments_per_thread), (12.3, 3, 50));
     }
 }

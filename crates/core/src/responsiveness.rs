@@ -1,4 +1,5 @@
-//! The responsiveness meter's logic: job sizes it accepts, and the table of tries it keeps.
+//! The responsiveness meter's logic: job sizes it accepts, how the browser's reports of blocked
+//! periods are counted, and the table of tries it keeps.
 
 use serde::Serialize;
 
@@ -44,8 +45,7 @@ pub const MIN_LIMIT: u64 = 100_000;
 
 /// Reads the job size, refusing sizes that are too small to measure or would freeze too long.
 pub fn parse_limit(text: &str) -> Result<u64, String> {
-    let cleaned: String = text.chars().filter(|c| !matches!(c, '_' | ',' | ' ')).collect();
-    let n: u64 = cleaned.parse().map_err(|_| format!("“{}” is not a whole number.", text.trim()))?;
+    let n = crate::numbers::read_whole(text)?;
     if n < MIN_LIMIT {
         return Err(format!("Use at least {MIN_LIMIT}: smaller jobs finish before a frame is missed."));
     }
@@ -71,10 +71,33 @@ pub struct Try {
 }
 
 impl Try {
+    /// A try of `mode`, its figures rounded to 0.1 ms.
+    pub fn new(mode: RunMode, wall_ms: f64, max_frame_gap_ms: f64, long_tasks: Option<u32>) -> Self {
+        let round = |ms: f64| (ms * 10.0).round() / 10.0;
+        Try { mode, wall_ms: round(wall_ms), max_frame_gap_ms: round(max_frame_gap_ms), long_tasks }
+    }
+
     /// Whether the page stayed smooth: no frame gap long enough to notice (100 ms).
     pub fn smooth(&self) -> bool {
         self.max_frame_gap_ms < 100.0
     }
+}
+
+/// Distinct blocked periods among `periods` (start, end in ms) that end after `since`: the
+/// browser may report one freeze both as a long task and as a long animation frame, so
+/// overlapping reports count once.
+pub fn long_tasks_since(periods: &[(f64, f64)], since: f64) -> u32 {
+    let mut periods: Vec<(f64, f64)> = periods.iter().copied().filter(|p| p.1 > since).collect();
+    periods.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut count = 0;
+    let mut end = f64::NEG_INFINITY;
+    for (s, e) in periods {
+        if s > end {
+            count += 1;
+        }
+        end = end.max(e);
+    }
+    count
 }
 
 #[cfg(test)]
@@ -99,5 +122,23 @@ mod tests {
         assert_eq!(v["long_tasks"], 1);
         assert!(!t.smooth());
         assert_eq!(RunMode::ALL.map(RunMode::as_str), ["main-thread", "sliced", "pool"]);
+    }
+
+    // A try's figures are rounded to 0.1 ms; under 100 ms of frame gap it is smooth.
+    #[test]
+    fn try_rounds_its_figures() {
+        let t = Try::new(RunMode::Pool, 812.345, 16.66, None);
+        assert_eq!((t.wall_ms, t.max_frame_gap_ms, t.long_tasks), (812.3, 16.7, None));
+        assert!(t.smooth());
+    }
+
+    // Overlapping reports of one freeze count once; periods over before the run are left out.
+    #[test]
+    fn long_tasks_are_counted_once() {
+        let reports = [(0.0, 40.0), (100.0, 900.0), (120.0, 880.0), (850.0, 1000.0), (1200.0, 1300.0)];
+        assert_eq!(long_tasks_since(&reports, 50.0), 2);
+        assert_eq!(long_tasks_since(&reports, 0.0), 3);
+        assert_eq!(long_tasks_since(&reports, 2000.0), 0);
+        assert_eq!(long_tasks_since(&[], 0.0), 0);
     }
 }

@@ -1,17 +1,19 @@
 //! The event-loop stepper: the output order of every built-in program (the JavaScript facts the
-//! widget teaches), virtual time, stepping back exactly, run/reset, and prediction grading.
+//! widget teaches), virtual time, stepping back exactly, run/reset, and prediction grading, the
+//! chips left to pick and the verdict, as the widget shows them.
 
 use interleave_core::event_loop_stepper::{
-    check_prediction, expected_output, log_texts, program, programs, Phase, Program, Sim, Snapshot,
+    check_prediction, expected_output, log_texts, script, scripts, tokens_left, Phase, Script, Snapshot,
+    Stepper,
 };
 
-fn builtin(id: &str) -> &'static Program {
-    program(id).unwrap_or_else(|| panic!("no built-in program {id}"))
+fn builtin(id: &str) -> &'static Script {
+    script(id).unwrap_or_else(|| panic!("no built-in script {id}"))
 }
 
 /// Every snapshot of a run, from the start to the end.
-fn all_snapshots(program: &Program) -> Vec<Snapshot> {
-    let mut sim = Sim::new(program);
+fn all_snapshots(program: &Script) -> Vec<Snapshot> {
+    let mut sim = Stepper::new(program);
     let mut snapshots = vec![sim.snapshot().clone()];
     while sim.step() {
         snapshots.push(sim.snapshot().clone());
@@ -21,7 +23,7 @@ fn all_snapshots(program: &Program) -> Vec<Snapshot> {
 
 /// The console of a finished run as (text, virtual ms).
 fn console(id: &str) -> Vec<(String, u64)> {
-    let mut sim = Sim::new(builtin(id));
+    let mut sim = Stepper::new(builtin(id));
     sim.run_to_end();
     sim.snapshot().console.clone()
 }
@@ -81,12 +83,12 @@ mod output {
     #[test]
     fn builtins_are_listed_once() {
         for id in ["timeout-vs-then", "two-async", "long-loop-delays-timer", "microtasks-starve"] {
-            assert!(program(id).is_some(), "{id} missing");
+            assert!(script(id).is_some(), "{id} missing");
         }
-        let mut ids: Vec<&str> = programs().iter().map(|p| p.id).collect();
+        let mut ids: Vec<&str> = scripts().iter().map(|p| p.id).collect();
         ids.sort_unstable();
         ids.dedup();
-        assert_eq!(ids.len(), programs().len());
+        assert_eq!(ids.len(), scripts().len());
     }
 }
 
@@ -133,7 +135,7 @@ mod time {
     // The clock never runs backwards and pending timers are listed soonest first.
     #[test]
     fn clock_is_monotonic_and_timers_sorted() {
-        for program in programs() {
+        for program in scripts() {
             let snapshots = all_snapshots(program);
             for pair in snapshots.windows(2) {
                 assert!(pair[0].now_ms <= pair[1].now_ms, "{}", program.id);
@@ -172,7 +174,7 @@ mod mechanism {
     // The queues and the stack start with just the script waiting, and end empty with phase done.
     #[test]
     fn starts_ready_and_ends_done() {
-        for program in programs() {
+        for program in scripts() {
             let snapshots = all_snapshots(program);
             let (first, last) = (&snapshots[0], snapshots.last().unwrap());
             assert_eq!(first.phase, Phase::Ready);
@@ -187,7 +189,7 @@ mod mechanism {
     // Programs stay small enough to step through by hand: fewer than 60 steps each.
     #[test]
     fn programs_are_short() {
-        for program in programs() {
+        for program in scripts() {
             let steps = all_snapshots(program).len() - 1;
             assert!((5..60).contains(&steps), "{}: {steps} steps", program.id);
         }
@@ -196,7 +198,7 @@ mod mechanism {
     // Every step explains itself and highlights a line that exists.
     #[test]
     fn every_step_has_a_note_and_a_valid_line() {
-        for program in programs() {
+        for program in scripts() {
             for s in all_snapshots(program) {
                 assert!(!s.note.is_empty(), "{} step {}", program.id, s.step);
                 if let Some(line) = s.current_line {
@@ -213,7 +215,7 @@ mod mechanism {
     #[test]
     fn scripts_are_well_formed() {
         use interleave_core::event_loop_stepper::Op;
-        for program in programs() {
+        for program in scripts() {
             assert_eq!(program.functions[0].name, "main script");
             for function in program.functions {
                 for instr in function.body {
@@ -243,8 +245,8 @@ mod stepping {
     // For every step k, step then back restores exactly the snapshot before it.
     #[test]
     fn back_undoes_each_step_exactly() {
-        for program in programs() {
-            let mut sim = Sim::new(program);
+        for program in scripts() {
+            let mut sim = Stepper::new(program);
             loop {
                 let before = sim.snapshot().clone();
                 if !sim.step() {
@@ -264,9 +266,9 @@ mod stepping {
     // Stepping back from the end walks the same states in reverse; back at the start is refused.
     #[test]
     fn back_walks_the_history_to_the_start() {
-        for program in programs() {
+        for program in scripts() {
             let forward = all_snapshots(program);
-            let mut sim = Sim::new(program);
+            let mut sim = Stepper::new(program);
             sim.run_to_end();
             for expected in forward.iter().rev().skip(1) {
                 assert!(sim.back());
@@ -281,8 +283,8 @@ mod stepping {
     // run_to_end reaches the same final state as stepping one by one.
     #[test]
     fn run_to_end_equals_stepping() {
-        for program in programs() {
-            let mut sim = Sim::new(program);
+        for program in scripts() {
+            let mut sim = Stepper::new(program);
             sim.run_to_end();
             assert!(sim.finished());
             assert!(!sim.step());
@@ -294,8 +296,8 @@ mod stepping {
     // reset returns to the initial snapshot, from the middle and from the end.
     #[test]
     fn reset_returns_to_the_start() {
-        for program in programs() {
-            let mut sim = Sim::new(program);
+        for program in scripts() {
+            let mut sim = Stepper::new(program);
             let start = sim.snapshot().clone();
             assert!(sim.at_start() && !sim.finished());
             for _ in 0..3 {
@@ -307,7 +309,7 @@ mod stepping {
             sim.reset();
             assert!(sim.at_start());
             assert_eq!(sim.snapshot(), &start);
-            assert_eq!(sim.program(), program);
+            assert_eq!(sim.script(), program);
         }
     }
 }
@@ -354,7 +356,7 @@ mod prediction {
     #[test]
     fn log_texts_are_the_tokens() {
         assert_eq!(log_texts(builtin("timeout-vs-then")), ["A", "B", "C", "D"]);
-        for program in programs() {
+        for program in scripts() {
             let mut tokens = log_texts(program);
             let mut output = expected_output(program);
             tokens.sort();
@@ -362,5 +364,25 @@ mod prediction {
             output.dedup();
             assert_eq!(tokens, output, "{}", program.id);
         }
+    }
+
+    // The chips left to pick: each token once, in source order, gone once picked.
+    #[test]
+    fn tokens_left_to_pick() {
+        let script = builtin("timeout-vs-then");
+        assert_eq!(tokens_left(script, &[] as &[&str]), ["A", "B", "C", "D"]);
+        assert_eq!(tokens_left(script, &["C", "A"]), ["B", "D"]);
+        assert!(tokens_left(script, &["A", "D", "C", "B"]).is_empty());
+    }
+
+    // The verdict the widget shows, right and wrong (lines counted from 1).
+    #[test]
+    fn verdict_text() {
+        let script = builtin("timeout-vs-then");
+        assert_eq!(check_prediction(script, &["A", "D", "C", "B"]).verdict(), "Your prediction was right.");
+        assert_eq!(
+            check_prediction(script, &["A", "B", "C", "D"]).verdict(),
+            "Not quite: the output was A → D → C → B. The first difference is line 2."
+        );
     }
 }

@@ -1,15 +1,16 @@
 //! The interleaving explorer: the spec's worked counts, every built-in program, path counting
 //! against a brute-force enumerator, parser errors and fuzzing, shortest schedules, limits and
-//! the benchmark program.
+//! the benchmark program; and what the explorer's page calls: the learner's schedule with undo
+//! and redo, the texts of a state, the state limit, and runs with progress and cancel.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicUsize};
 
 use interleave_core::explorer::programs::{builtin, is_solved, Goal, BUILTINS, CHALLENGES};
 use interleave_core::explorer::{
-    explore, parse, shortest_schedule, Exploration, ExploreControl, ExploreError, Limits, Machine, Program,
-    Report, State, Status, Target, ThreadId, ThreadState,
+    explore, parse, shortest_schedule, values_text, EndNote, Exploration, ExploreControl, ExploreError, Limits,
+    Machine, Program, Report, Scheduler, State, Status, Target, ThreadId, ThreadState,
 };
+use interleave_core::run::jobs::Progress;
 use num_bigint::BigUint;
 use proptest::prelude::*;
 
@@ -595,7 +596,7 @@ mod parser {
                    thread A { if x < 0 { r = 1 } else if x == 0 { r = 2 } else { r = 3 } }";
         let p = program(src);
         assert_eq!(p.shared_names(), vec!["x", "y"]);
-        assert_eq!(p.thread_names(), vec!["A"]);
+        assert_eq!(Machine::new(&p).thread_names(), vec!["A"]);
         let r = run(src);
         assert_eq!(outcome_count(&r, &[("x", -5), ("y", i64::MIN)]), big(1));
     }
@@ -892,21 +893,23 @@ check x == 16
         assert_eq!(shortest_schedule(&forever, &Target::Complete, &Limits { max_states: 10_000 }), None);
     }
 
-    // A set cancel flag stops exploration; the progress counter ends at the number of states.
+    // A cancelled progress record stops exploration; otherwise its count ends at the number of
+    // states, and its fraction is the share of the limit they used.
     #[test]
     fn cancel_and_progress() {
         let p = program(builtin("semaphore").unwrap());
-        let cancel = AtomicBool::new(true);
+        let cancelled = Progress::new(1);
+        cancelled.cancel();
         for control in [ExploreControl::sequential(), ExploreControl::parallel()] {
             assert_eq!(
-                explore(&p, &Limits::default(), &control.with_cancel(&cancel)),
+                explore(&p, &Limits::default(), &control.with_progress(&cancelled)),
                 Err(ExploreError::Cancelled)
             );
+            let progress = Progress::new(Limits::PAGE.max_states as u64);
+            let r = explore(&p, &Limits::PAGE, &control.with_progress(&progress)).unwrap();
+            assert_eq!(progress.done(), r.states as u64);
+            assert_eq!(progress.fraction(), r.states as f64 / 1_000_000.0);
         }
-        let progress = AtomicUsize::new(0);
-        let r =
-            explore(&p, &Limits::default(), &ExploreControl::sequential().with_progress(&progress)).unwrap();
-        assert_eq!(progress.into_inner(), r.states);
     }
 
     // Shortest schedules on the check-then-act program: to balance 20 in 4 steps (one full
@@ -926,5 +929,195 @@ check x == 16
         assert_eq!(shortest_schedule(&p, &Target::Outcome(values(&[("nope", 1)])), &Limits::default()), None);
         let p = program(builtin("two-locks").unwrap());
         assert_eq!(shortest_schedule(&p, &Target::Deadlock, &Limits::default()).map(|s| s.len()), Some(2));
+    }
+}
+
+/// What the explorer's page calls, as it calls it.
+mod page {
+    use super::*;
+
+    fn scheduler(id: &str) -> Scheduler {
+        Scheduler::new(&program(builtin(id).unwrap()))
+    }
+
+    // The "lose an update" challenge by hand: A B A B solves it; undo un-solves it, redo
+    // solves it again; a new step forgets the redo; restart forgets everything.
+    #[test]
+    fn schedule_with_undo_and_redo() {
+        let goal = CHALLENGES.iter().find(|c| c.id == "lose-an-update").unwrap().goal;
+        let mut s = scheduler("lost-update");
+        assert!(!s.can_undo() && !s.can_redo());
+        assert_eq!(s.schedule_text(), "nothing yet");
+        for t in [0, 1, 0, 1] {
+            assert!(s.step(t));
+        }
+        assert_eq!((s.schedule_text(), s.choices()), ("A B A B".to_string(), vec![0, 1, 0, 1]));
+        assert!(s.solves(&goal));
+        assert!(!s.step(0), "a finished thread cannot step");
+        assert!(s.undo());
+        assert!(!s.solves(&goal) && s.can_redo());
+        assert!(s.redo());
+        assert!(s.solves(&goal) && !s.can_redo());
+        assert_eq!(s.state(), &replay(s.machine(), &[0, 1, 0, 1]));
+        s.undo();
+        s.undo();
+        assert!(s.step(1));
+        assert!(!s.can_redo(), "a new step forgets the redo list");
+        assert_eq!(s.schedule_text(), "A B B");
+        s.restart();
+        assert!(!s.can_undo() && !s.can_redo());
+        assert_eq!(s.state(), &s.machine().initial());
+        assert!(!s.undo() && !s.redo());
+    }
+
+    // A blocked thread cannot step: the schedule stays as it was.
+    #[test]
+    fn blocked_threads_cannot_step() {
+        let mut s = scheduler("lost-update-lock");
+        assert!(s.step(0));
+        assert!(!s.step(1));
+        assert_eq!(s.schedule_text(), "A");
+        assert_eq!(s.machine().describe(s.state())[1].state, ThreadState::Blocked);
+    }
+
+    // "Show me one" loads a shortest schedule to a deadlock (two steps), and the end note says so;
+    // an unreachable target changes nothing.
+    #[test]
+    fn show_me_one() {
+        let mut s = scheduler("two-locks");
+        assert!(s.show(&Target::Deadlock, &Limits::PAGE));
+        assert_eq!(s.choices().len(), 2);
+        assert!(!s.can_redo());
+        let note = s.machine().end_note(s.state()).unwrap();
+        assert!(note.bad_news && note.text.starts_with("Deadlock: threads are left"));
+        let mut s = scheduler("check-then-act");
+        s.step(0);
+        assert!(!s.show(&Target::Deadlock, &Limits::PAGE));
+        assert_eq!(s.choices(), vec![0]);
+        assert!(s.show(&Target::Bad, &Limits::PAGE));
+        assert_eq!(s.choices().len(), 6);
+        assert_eq!(s.machine().status(s.state()), Status::Complete { bad: true });
+    }
+
+    // Each thread column shows the thread's block from its `thread` line to its `}`, found by
+    // the parser (braces in comments and a `{` on the next line do not confuse it).
+    #[test]
+    fn thread_columns_show_their_lines() {
+        let lines = |source: &str| {
+            let m = Machine::new(&program(source));
+            m.describe(&m.initial()).into_iter().map(|v| v.lines).collect::<Vec<_>>()
+        };
+        assert_eq!(lines(builtin("lost-update").unwrap()), vec![4..=6, 8..=10]);
+        let tricky = "shared x = 0 # {{\nthread A\n{\n  x = 1 # }\n}\nthread B { x = 2 }\n";
+        assert_eq!(lines(tricky), vec![2..=5, 6..=6]);
+    }
+
+    // The texts of a state: shared values, locks, semaphores, registers and thread states.
+    #[test]
+    fn state_texts() {
+        let s = scheduler("lost-update-lock");
+        let (m, st) = (s.machine(), s.state());
+        assert_eq!(m.shared_text(st), "x = 0");
+        assert_eq!(m.locks_text(st).as_deref(), Some("m: free"));
+        assert_eq!(m.semaphores_text(st), None);
+        let st = m.step(st, 0);
+        assert_eq!(m.locks_text(&st).as_deref(), Some("m: held by A"));
+        let st = m.step(&st, 0);
+        assert_eq!(m.describe(&st)[0].registers_text(), "t0 = 0");
+        let s = scheduler("semaphore");
+        assert_eq!(s.machine().semaphores_text(s.state()).as_deref(), Some("s = 2"));
+        assert_eq!(s.machine().locks_text(s.state()), None);
+        let m = Machine::new(&program("thread A { r = 1 }"));
+        assert_eq!(m.shared_text(&m.initial()), "no shared variables");
+        assert_eq!(values_text(&values(&[("a", 1), ("b", -2)])), "a = 1, b = -2");
+        use ThreadState::{Blocked, Failed, Finished, Ready, Stopped};
+        let labels = [Ready, Blocked, Finished, Failed, Stopped].map(ThreadState::label);
+        assert_eq!(labels, ["ready", "blocked", "finished", "failed", "stopped"]);
+    }
+
+    // How a schedule's end is told: a good finish, a bad one, a deadlock, an error; none while running.
+    #[test]
+    fn end_notes() {
+        let m = Machine::new(&program(builtin("lost-update").unwrap()));
+        assert_eq!(m.end_note(&m.initial()), None);
+        let good = EndNote { bad_news: false, text: "Finished: x = 2. The check holds.".into() };
+        assert_eq!(m.end_note(&replay(&m, &[0, 0, 1, 1])), Some(good));
+        let bad_text = "Finished: x = 1. The check fails: this is a bad outcome.";
+        let bad = EndNote { bad_news: true, text: bad_text.into() };
+        assert_eq!(m.end_note(&replay(&m, &[0, 1, 0, 1])), Some(bad));
+        let m = Machine::new(&program("shared x = 0\nthread A {\n  r = 1 / x\n}"));
+        let note = m.end_note(&m.step(&m.initial(), 0)).unwrap();
+        assert_eq!(note.text, "Error in thread A at line 3: division by zero");
+        assert!(note.bad_news);
+        let m = Machine::new(&program("thread A { r = 1 }"));
+        let note = m.end_note(&m.step(&m.initial(), 0)).unwrap();
+        assert_eq!(note.text, "Finished: no shared variables. The check holds.");
+    }
+
+    // The state limit a learner types: separators allowed, 1,000 to 5,000,000, with the reason.
+    #[test]
+    fn state_limit_field() {
+        assert_eq!(Limits::PAGE, Limits { max_states: 1_000_000 });
+        assert_eq!(Limits::parse("1,000,000"), Ok(Limits::PAGE));
+        assert_eq!(Limits::parse("5_000_000"), Ok(Limits { max_states: 5_000_000 }));
+        assert_eq!(Limits::parse("1 000"), Ok(Limits { max_states: 1_000 }));
+        let refusal = "The state limit must be a whole number from 1,000 to 5,000,000 \
+                       (more would not fit this tab's memory).";
+        for text in ["999", "5000001", "many", "", "-5"] {
+            assert_eq!(Limits::parse(text), Err(refusal.to_string()), "{text}");
+        }
+    }
+
+    // The notes of a run that ends without a report.
+    #[test]
+    fn error_notes() {
+        assert_eq!(
+            ExploreError::StateLimit { states: 1_000_001 }.note(),
+            "Stopped after 1,000,001 states, the limit: this program has more interleavings than the tab \
+             can hold. Make it smaller (fewer threads or steps), or raise the limit."
+        );
+        assert_eq!(ExploreError::Cancelled.note(), "Exploration cancelled.");
+    }
+
+    // Without a pool the page runs the exploration in slices with a progress record: the count
+    // grows slice by slice and ends at the states; a cancel ends it at the next slice boundary.
+    #[test]
+    fn sliced_run_with_progress_and_cancel() {
+        let body = " x = x + 1\n".repeat(3);
+        let threads: String = ["A", "B", "C", "D"].map(|t| format!("thread {t} {{\n{body}}}\n")).concat();
+        let p = program(&format!("shared x = 0\n{threads}"));
+        let progress = Progress::new(Limits::PAGE.max_states as u64);
+        let mut run = Exploration::new(&p, &Limits::PAGE, true).with_progress(progress.clone());
+        let mut seen = Vec::new();
+        let report = loop {
+            if let Some(done) = run.run_until(|| true) {
+                break done.unwrap();
+            }
+            seen.push(progress.done());
+        };
+        assert!(seen.len() > 2 && seen.windows(2).all(|w| w[0] < w[1]), "{seen:?}");
+        assert_eq!(report, explore(&p, &Limits::PAGE, &ExploreControl::parallel()).unwrap());
+        let progress = Progress::new(Limits::PAGE.max_states as u64);
+        let mut run = Exploration::new(&p, &Limits::PAGE, true).with_progress(progress.clone());
+        assert_eq!(run.run_until(|| true), None);
+        progress.cancel();
+        assert_eq!(run.run_until(|| false), Some(Err(ExploreError::Cancelled)));
+        assert_eq!(run.run_until(|| false), Some(Err(ExploreError::Cancelled)), "it stays cancelled");
+        let small = Progress::new(1_000);
+        let mut run = Exploration::new(&p, &Limits { max_states: 1_000 }, true).with_progress(small);
+        let stopped = run.run_until(|| false).unwrap().unwrap_err();
+        assert!(stopped.note().starts_with("Stopped after 1,001 states, the limit"), "{}", stopped.note());
+    }
+
+    // The outcome bars: each outcome's share of all schedules.
+    #[test]
+    fn outcome_shares() {
+        let r = run(builtin("lost-update").unwrap());
+        let shares: Vec<f64> = r.outcomes.iter().map(|o| r.share(&o.schedules)).collect();
+        assert_eq!(shares, [4.0 / 6.0, 2.0 / 6.0]);
+        assert_eq!(r.share(&r.deadlock), 0.0);
+        let r = run(builtin("peterson").unwrap());
+        assert!(r.unbounded);
+        assert_eq!(r.share(&r.complete), 0.0, "no shares without counts");
     }
 }

@@ -1,24 +1,16 @@
 //! The parallelism lab: kernels agree however they are split, "k threads" means at most k threads,
-//! Amdahl fits, granularity sweeps, races, the channel pipeline and the bank actor.
+//! Amdahl fits, granularity sweeps and races (the channels have tests/channels.rs).
 
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::sync::Arc;
 
 use interleave_core::run::jobs::{run_parallel, Job, JobError, Progress, Sliced};
 use interleave_core::prime_count::PrimeCount;
-use interleave_core::run::threads::{run_sequential, run_with_threads, spawn_with_threads};
-use interleave_core::run::busy::mix;
+use interleave_core::run::threads::{run_sequential, run_with_threads};
 use rayon::{ThreadPool, ThreadPoolBuilder};
 
 /// A local pool of `threads` workers (the global one is whatever the machine has).
 fn pool(threads: usize) -> ThreadPool {
     ThreadPoolBuilder::new().num_threads(threads).build().expect("a local pool builds")
-}
-
-/// A millisecond clock for the functions that take one.
-fn clock() -> impl Fn() -> f64 + Sync {
-    let start = Instant::now();
-    move || start.elapsed().as_secs_f64() * 1000.0
 }
 
 mod kernels {
@@ -213,7 +205,6 @@ mod sizes {
 
 mod threads {
     use super::*;
-    use interleave_core::run::threads::K_THREADS_EXPLANATION;
 
     /// A job whose slices take a while, so that idle threads would join in if they could.
     struct Spinning(u64);
@@ -284,16 +275,6 @@ mod threads {
         progress.cancel();
         let result = run_with_threads(&Arc::new(Spinning(400)), 2, &progress);
         assert_eq!(result.unwrap_err(), JobError::Cancelled);
-    }
-
-    // The future from spawn_with_threads resolves with the answer, off the calling thread.
-    #[test]
-    fn spawn_resolves() {
-        let job = Arc::new(PrimeCount { limit: 100_000 });
-        let run = futures_executor::block_on(spawn_with_threads(job, 2, Progress::new(100_000))).unwrap();
-        assert_eq!(run.output.primes, 9_592);
-        assert!(run.threads.len() <= 2);
-        assert!(K_THREADS_EXPLANATION.contains("at most k threads"));
     }
 }
 
@@ -373,7 +354,7 @@ mod amdahl {
 mod granularity {
     use super::*;
     use interleave_core::granularity::{
-        estimate_overhead_per_task, run_sweep, sum_parallel, sum_sequential, task_sizes, verdict,
+        estimate_overhead_per_task, sum_parallel, sum_sequential, task_sizes, verdict,
         GranularityPoint, GranularitySetup,
     };
 
@@ -403,23 +384,6 @@ mod granularity {
         for size in [1, 3, 7, 64, 500, 1_000, 5_000] {
             assert_eq!(pool(3).install(|| sum_parallel(&setup, size)), expected, "size {size}");
         }
-    }
-
-    // A real sweep: a point per size, in order, observed as they come; the overhead estimate is
-    // finite and not negative; the verdict says to profile.
-    #[test]
-    fn real_sweep() {
-        let setup = GranularitySetup { items: 1 << 14, spins_per_item: 200 };
-        let seen = Mutex::new(Vec::new());
-        let points = pool(2).install(|| run_sweep(&setup, clock(), |p| seen.lock().unwrap().push(p.task_size)));
-        let sizes = task_sizes(setup.items, 2);
-        assert_eq!(points.iter().map(|p| p.task_size).collect::<Vec<_>>(), sizes);
-        assert_eq!(*seen.lock().unwrap(), sizes);
-        assert!(points.iter().all(|p| p.threads == 2 && p.seq_ms > 0.0 && p.par_ms > 0.0));
-        assert_eq!(points[0].tasks, 1 << 14);
-        let overhead = estimate_overhead_per_task(&points);
-        assert!(overhead.is_finite() && overhead >= 0.0, "{overhead}");
-        assert!(verdict(&points).contains("profile"), "{}", verdict(&points));
     }
 
     // The estimate recovers a known per-task overhead, and never goes below zero.
@@ -459,7 +423,7 @@ mod granularity {
 
 mod race {
     use super::*;
-    use interleave_core::race::{run_race, run_race_timed, Strategy, ONE_THREAD_LOSES_NOTHING};
+    use interleave_core::race::{run_race, Strategy, ONE_THREAD_LOSES_NOTHING};
 
     // Atomic, mutex, local-then-combine and messages never lose an update, over many runs of 4
     // threads that overlap.
@@ -507,22 +471,6 @@ mod race {
         }
     }
 
-    // A try serialises to exactly the page's JSON fields, with the strategy by id.
-    #[test]
-    fn try_json() {
-        let tried = pool(2).install(|| run_race_timed(Strategy::LocalThenCombine, 2, 1_000, clock()));
-        let value: serde_json::Value = serde_json::from_str(&tried.to_json()).unwrap();
-        let keys: Vec<&str> = value.as_object().unwrap().keys().map(String::as_str).collect();
-        let mut expected = ["strategy", "threads", "increments_per_thread", "expected", "actual", "lost", "wall_ms"];
-        expected.sort_unstable();
-        let mut keys = keys;
-        keys.sort_unstable();
-        assert_eq!(keys, expected);
-        assert_eq!(value["strategy"], "local_then_combine");
-        assert_eq!(value["expected"], 2_000);
-        assert!(value["wall_ms"].as_f64().unwrap() >= 0.0);
-    }
-
     // Every strategy has a name, an explanation and an id that leads back to it.
     #[test]
     fn strategy_names() {
@@ -532,94 +480,4 @@ mod race {
             assert_eq!(serde_json::to_string(&strategy).unwrap(), format!("\"{}\"", strategy.id()));
         }
     }
-}
-
-mod pipeline {
-    use super::*;
-    use interleave_core::channels::pipeline::{pipeline_checksum, run_pipeline, PipelineSample};
-
-    // Every item arrives exactly once with its value; sampled queue depths never exceed the
-    // capacity; the last sample has everything consumed.
-    #[test]
-    fn every_item_once_within_capacity() {
-        let pool = pool(4);
-        for capacity in [1, 4, 16] {
-            let samples = Mutex::new(Vec::<PipelineSample>::new());
-            let outcome = pool
-                .install(|| run_pipeline(3_000, [20, 200, 40], capacity, 2, clock(), |s| samples.lock().unwrap().push(s)))
-                .unwrap();
-            assert!(outcome.exactly_once(), "{outcome:?}");
-            assert_eq!(outcome.checksum, pipeline_checksum(3_000, [20, 200, 40]));
-            let samples = samples.into_inner().unwrap();
-            assert!(samples.len() > 100);
-            for s in &samples {
-                assert!(s.queue_depths.iter().all(|&d| d <= capacity as u64), "{s:?}");
-                assert!(s.consumed <= s.processed && s.processed <= s.produced);
-            }
-            let last = samples.last().unwrap();
-            assert_eq!((last.produced, last.processed, last.consumed), (3_000, 3_000, 3_000));
-            assert!(last.throughput_per_ms > 0.0);
-        }
-    }
-
-    // Settings the pool cannot run, or that make no sense, are refused with a reason.
-    #[test]
-    fn refuses_what_cannot_run() {
-        let pool = pool(4);
-        let run = |capacity, workers| pool.install(|| run_pipeline(10, [1, 1, 1], capacity, workers, || 0.0, |_| {}));
-        assert!(run(4, 3).unwrap_err().contains("at most 2 workers"));
-        assert!(run(0, 1).unwrap_err().contains("at least one item"));
-        assert!(run(4, 0).unwrap_err().contains("at least one worker"));
-        assert!(run(4, 1).unwrap().exactly_once());
-        assert!(pool.install(|| run_pipeline(0, [1, 1, 1], 1, 1, || 0.0, |_| {})).unwrap().exactly_once());
-    }
-}
-
-mod actor {
-    use super::*;
-    use interleave_core::channels::bank::{run_bank, AccountOp, Actor, Banking};
-
-    // The actor applies each message to its balance and counts it.
-    #[test]
-    fn actor_applies_messages() {
-        let mut actor = Actor::new(1_000);
-        actor.apply(AccountOp::Deposit(250));
-        actor.apply(AccountOp::Withdraw(1_500));
-        assert_eq!((actor.balance(), actor.applied()), (-250, 2));
-    }
-
-    // Messages from 4 clients at once never lose an update, on a full pool and on one thread.
-    #[test]
-    fn actor_balance_is_exact() {
-        for threads in [4, 1] {
-            let pool = pool(threads);
-            for _ in 0..10 {
-                let outcome = pool.install(|| run_bank(Banking::Actor, 4, 20_000, 10_000));
-                assert_eq!(outcome.actual, outcome.expected, "pool of {threads}");
-                assert_eq!(outcome.operations, 80_000);
-            }
-        }
-    }
-
-    // The racy account is exact with one client, and reports its expected balance with more
-    // (whether it loses updates this time is up to the scheduler).
-    #[test]
-    fn racy_account() {
-        let pool = pool(4);
-        let alone = pool.install(|| run_bank(Banking::Racy, 1, 50_000, 0));
-        assert_eq!(alone.actual, alone.expected);
-        let crowd = pool.install(|| run_bank(Banking::Racy, 4, 50_000, 0));
-        let actor = pool.install(|| run_bank(Banking::Actor, 4, 50_000, 0));
-        assert_eq!(crowd.expected, actor.expected);
-        assert_eq!(actor.actual, actor.expected);
-    }
-}
-
-// The hash used as busy work is deterministic (same input, same output, different inputs differ).
-#[test]
-fn busy_work_is_deterministic() {
-    assert_eq!(mix(1), mix(1));
-    assert_ne!(mix(1), mix(2));
-    assert_eq!(interleave_core::run::busy::spin(5, 1000), interleave_core::run::busy::spin(5, 1000));
-    assert_eq!(interleave_core::run::busy::spin(5, 0), 5);
 }

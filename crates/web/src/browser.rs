@@ -1,3 +1,5 @@
-//! The browser's side of things: the worker pool (the one way views run parallel work).
+//! The browser's side of things: the worker pool (the one way views run parallel work) and local
+//! storage.
 
 pub mod pool;
+pub mod storage;

@@ -1,19 +1,19 @@
-//! The learner's saved state in the browser: the progress record, kept in local storage.
-
-use std::rc::Rc;
-
-use gloo::storage::{LocalStorage, Storage};
-use yew::prelude::*;
+//! The learner's saved state in the browser: the learner's record and the one reducer that
+//! changes it, saving every change to local storage.
 
 use std::collections::BTreeSet;
+use std::rc::Rc;
 
-use interleave_core::learning::progress::{Record, SavedAnswer, Theme, SET_ASIDE_KEY, STORAGE_KEY};
+use yew::prelude::*;
+
+use crate::browser::storage;
+use interleave_core::learning::progress::{LearnerRecord, SavedAnswer, Theme, SET_ASIDE_KEY, STORAGE_KEY};
 use interleave_core::learning::review::Day;
 
-/// The progress record plus what the learner should be told about it.
+/// The learner's record plus what the learner should be told about it.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Saved {
-    pub record: Record,
+    pub record: LearnerRecord,
     /// A one-time message (e.g. the stored record was unreadable and was set aside).
     pub notice: Option<String>,
 }
@@ -32,29 +32,23 @@ pub(crate) enum Action {
     Retake { quiz: String, questions: Vec<String>, seed: u64 },
     SetTheme(Theme),
     /// Replaces everything with an imported record.
-    Import(Record),
+    Import(LearnerRecord),
     DismissNotice,
 }
 
 impl Saved {
     /// Reads local storage, repairing it if needed (an unreadable record is kept aside).
     pub(crate) fn load() -> Self {
-        let raw = LocalStorage::raw().get_item(STORAGE_KEY).ok().flatten();
-        let loaded = Record::load(raw.as_deref());
+        let loaded = LearnerRecord::load(storage::read(STORAGE_KEY).as_deref());
         if let Some(old) = &loaded.set_aside {
-            let storage = LocalStorage::raw();
-            let key = (1..)
-                .map(|n| if n == 1 { SET_ASIDE_KEY.to_string() } else { format!("{SET_ASIDE_KEY}.{n}") })
-                .find(|k| storage.get_item(k).ok().flatten().is_none())
-                .expect("some key is free");
-            let _ = storage.set_item(&key, old);
-            let _ = storage.set_item(STORAGE_KEY, &loaded.record.to_json());
+            storage::set_aside(SET_ASIDE_KEY, old);
+            storage::write(STORAGE_KEY, &loaded.record.to_json());
         }
         Self { record: loaded.record, notice: loaded.notice }
     }
 
     fn store(&self) {
-        let _ = LocalStorage::raw().set_item(STORAGE_KEY, &self.record.to_json());
+        storage::write(STORAGE_KEY, &self.record.to_json());
     }
 }
 

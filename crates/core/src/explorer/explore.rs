@@ -15,16 +15,19 @@
 //! the paths into a class add up exactly to the paths into all its members: counts are unchanged,
 //! states fewer (the four-thread benchmark goes from 3.9 million states to 194 thousand).
 
-use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::ops::RangeInclusive;
+use std::sync::Arc;
 
 use num_bigint::BigUint;
-use num_traits::{ToPrimitive, Zero};
+use num_traits::Zero;
 use rayon::prelude::*;
-use serde::Serialize;
 
-use super::machine::{Ending, Machine, ThreadId};
+use super::machine::Machine;
 use super::parse::Program;
+use super::report::{summarise, Report};
+use super::store::{hash_words, Graph, StateStore};
+use crate::numbers::group_digits;
+use crate::run::jobs::Progress;
 
 /// Bounds on one exploration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +42,26 @@ impl Default for Limits {
     }
 }
 
+impl Limits {
+    /// The limit the explorer's page starts with, and the one "Show me one" searches within.
+    pub const PAGE: Limits = Limits { max_states: 1_000_000 };
+    /// The limits a learner may set on the page (more would not fit a browser tab's memory).
+    pub const PAGE_RANGE: RangeInclusive<usize> = 1_000..=5_000_000;
+
+    /// Reads the state limit a learner typed (`,`, `_` and spaces allowed between digits),
+    /// refusing one outside [`Limits::PAGE_RANGE`] with the reason.
+    pub fn parse(text: &str) -> Result<Limits, String> {
+        match crate::numbers::without_separators(text).parse::<usize>() {
+            Ok(max_states) if Self::PAGE_RANGE.contains(&max_states) => Ok(Limits { max_states }),
+            _ => Err(format!(
+                "The state limit must be a whole number from {} to {} (more would not fit this tab's memory).",
+                group_digits(*Self::PAGE_RANGE.start() as u64),
+                group_digits(*Self::PAGE_RANGE.end() as u64)
+            )),
+        }
+    }
+}
+
 /// How the state graph is discovered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Mode {
@@ -50,7 +73,8 @@ pub enum Mode {
     Parallel,
 }
 
-/// What the caller passes to steer an exploration: mode, symmetry, cancel flag and progress counter.
+/// What the caller passes to steer an exploration: mode, symmetry, and the progress record that
+/// counts discovered states and carries the cancel request.
 #[derive(Debug, Clone, Copy)]
 pub struct ExploreControl<'a> {
     /// Sequential or parallel discovery.
@@ -59,20 +83,20 @@ pub struct ExploreControl<'a> {
     /// (on by default): the same schedules and outcomes from far fewer states. When off,
     /// [`Report::states`] counts every distinct state as the spec defines it.
     pub symmetry: bool,
-    /// Set it to stop early with [`ExploreError::Cancelled`]; checked every few thousand states.
-    pub cancel: Option<&'a AtomicBool>,
-    /// Updated with the number of distinct states discovered so far.
-    pub progress: Option<&'a AtomicUsize>,
+    /// Its done count follows the distinct states discovered so far (make it with the state
+    /// limit as its total, and its fraction is the share of the limit used); cancelling it stops
+    /// the exploration with [`ExploreError::Cancelled`], checked every few thousand states.
+    pub progress: Option<&'a Progress>,
 }
 
 impl Default for ExploreControl<'_> {
     fn default() -> Self {
-        ExploreControl { mode: Mode::Sequential, symmetry: true, cancel: None, progress: None }
+        ExploreControl { mode: Mode::Sequential, symmetry: true, progress: None }
     }
 }
 
 impl<'a> ExploreControl<'a> {
-    /// Sequential discovery with symmetry reduction, no cancel flag, no progress counter.
+    /// Sequential discovery with symmetry reduction, no progress record.
     pub fn sequential() -> Self {
         Self::default()
     }
@@ -84,22 +108,23 @@ impl<'a> ExploreControl<'a> {
     pub fn with_symmetry(self, symmetry: bool) -> Self {
         ExploreControl { symmetry, ..self }
     }
-    /// The same, stopping when `flag` is set.
-    pub fn with_cancel(self, flag: &'a AtomicBool) -> Self {
-        ExploreControl { cancel: Some(flag), ..self }
-    }
-    /// The same, counting discovered states into `counter`.
-    pub fn with_progress(self, counter: &'a AtomicUsize) -> Self {
-        ExploreControl { progress: Some(counter), ..self }
+    /// The same, counting discovered states into `progress` and stopping when it is cancelled.
+    pub fn with_progress(self, progress: &'a Progress) -> Self {
+        ExploreControl { progress: Some(progress), ..self }
     }
     fn check(&self, states: usize) -> Result<(), ExploreError> {
-        if let Some(p) = self.progress {
-            p.store(states, Ordering::Relaxed);
-        }
-        match self.cancel {
-            Some(c) if c.load(Ordering::Relaxed) => Err(ExploreError::Cancelled),
-            _ => Ok(()),
-        }
+        self.progress.map_or(Ok(()), |p| report_states(p, states))
+    }
+}
+
+/// Brings `progress` up to `states` discovered (one thread reports, so read-then-add is exact);
+/// `Cancelled` once it is cancelled.
+fn report_states(progress: &Progress, states: usize) -> Result<(), ExploreError> {
+    progress.add((states as u64).saturating_sub(progress.done()));
+    if progress.is_cancelled() {
+        Err(ExploreError::Cancelled)
+    } else {
+        Ok(())
     }
 }
 
@@ -128,113 +153,17 @@ impl std::fmt::Display for ExploreError {
 
 impl std::error::Error for ExploreError {}
 
-/// Which endings some schedule reaches (exact also when counts are not, see [`Report::unbounded`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-pub struct Reachable {
-    /// Some schedule completes.
-    pub complete: bool,
-    /// Some schedule completes with a failed `check`.
-    pub bad: bool,
-    /// Some schedule deadlocks.
-    pub deadlock: bool,
-    /// Some schedule ends in an error.
-    pub error: bool,
-}
-
-/// One distinct final state of the shared variables, over complete schedules.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Outcome {
-    /// Final value of every shared variable.
-    pub values: BTreeMap<String, i64>,
-    /// Schedules that end with these values (0 when the report is unbounded).
-    pub schedules: BigUint,
-    /// Whether a `check` fails for these values.
-    pub bad: bool,
-}
-
-/// Everything the explorer found out about a program.
-///
-/// When [`unbounded`](Report::unbounded) is true the state graph has a cycle, so there are
-/// infinitely many schedules: every count is then 0 and only [`reachable`](Report::reachable)
-/// and the list of outcomes (each one reachable) carry information.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Report {
-    /// Number of schedules (maximal step sequences).
-    pub schedules: BigUint,
-    /// Schedules in which every thread finishes.
-    pub complete: BigUint,
-    /// Complete schedules whose outcome fails a `check` (a subset of `complete`).
-    pub bad: BigUint,
-    /// Schedules that end with unfinished threads and none enabled.
-    pub deadlock: BigUint,
-    /// Schedules that end with a thread in the error state.
-    pub error: BigUint,
-    /// Distinct outcomes of complete schedules, ordered by the values in declaration order.
-    pub outcomes: Vec<Outcome>,
-    /// Number of distinct states visited (with [`ExploreControl::symmetry`], states that differ
-    /// only by swapping threads with identical code count once).
-    pub states: usize,
-    /// Whether some schedule can go on forever (a cycle in the state graph).
-    pub unbounded: bool,
-    /// Which endings are reachable.
-    pub reachable: Reachable,
-}
-
-#[derive(Serialize)]
-#[serde(untagged)]
-enum JsonCount {
-    Number(u64),
-    Text(String),
-}
-
-fn json_count(c: &BigUint) -> JsonCount {
-    match c.to_u64() {
-        Some(v) if v < 1u64 << 53 => JsonCount::Number(v),
-        _ => JsonCount::Text(c.to_string()),
-    }
-}
-
-#[derive(Serialize)]
-struct OutcomeJson<'a> {
-    values: &'a BTreeMap<String, i64>,
-    schedules: JsonCount,
-    bad: bool,
-}
-
-#[derive(Serialize)]
-struct ReportJson<'a> {
-    schedules: JsonCount,
-    complete: JsonCount,
-    bad: JsonCount,
-    deadlock: JsonCount,
-    error: JsonCount,
-    states: usize,
-    outcomes: Vec<OutcomeJson<'a>>,
-    unbounded: bool,
-    reachable: &'a Reachable,
-}
-
-impl Report {
-    /// The report as the site publishes it: counts are JSON numbers below 2^53 and decimal
-    /// strings otherwise; each outcome also says whether it is `bad`; `reachable` says which
-    /// endings some schedule reaches.
-    pub fn to_json(&self) -> String {
-        let json = ReportJson {
-            schedules: json_count(&self.schedules),
-            complete: json_count(&self.complete),
-            bad: json_count(&self.bad),
-            deadlock: json_count(&self.deadlock),
-            error: json_count(&self.error),
-            states: self.states,
-            outcomes: self
-                .outcomes
-                .iter()
-                .map(|o| OutcomeJson { values: &o.values, schedules: json_count(&o.schedules), bad: o.bad })
-                .collect(),
-            unbounded: self.unbounded,
-            reachable: &self.reachable,
-        };
-        serde_json::to_string(&json).unwrap_or_default()
+impl ExploreError {
+    /// What the explorer's page tells the learner when a run ends this way.
+    pub fn note(&self) -> String {
+        match self {
+            ExploreError::StateLimit { states } => format!(
+                "Stopped after {} states, the limit: this program has more interleavings than the tab can hold. \
+                 Make it smaller (fewer threads or steps), or raise the limit.",
+                group_digits(*states as u64)
+            ),
+            ExploreError::Cancelled => "Exploration cancelled.".into(),
+        }
     }
 }
 
@@ -248,7 +177,7 @@ pub fn explore(
 }
 
 /// [`explore`] for an already compiled program.
-pub fn explore_machine(
+fn explore_machine(
     machine: &Machine,
     limits: &Limits,
     control: &ExploreControl<'_>,
@@ -274,7 +203,8 @@ pub fn explore_machine(
 
 /// An exploration run a slice at a time on the calling thread (sequential discovery), so a
 /// single-threaded caller such as a browser's main thread can yield to its event loop between
-/// slices; to cancel, stop calling it.
+/// slices; to cancel, stop calling it, or cancel the progress record given to
+/// [`Exploration::with_progress`].
 #[derive(Debug)]
 pub struct Exploration {
     machine: Machine,
@@ -283,6 +213,7 @@ pub struct Exploration {
     symmetry: bool,
     next: usize,
     states: usize,
+    progress: Option<Arc<Progress>>,
     result: Option<Result<Report, ExploreError>>,
 }
 
@@ -296,14 +227,20 @@ impl Exploration {
     }
 
     /// [`Exploration::new`] for an already compiled program.
-    pub fn from_machine(machine: Machine, limits: &Limits, symmetry: bool) -> Self {
+    fn from_machine(machine: Machine, limits: &Limits, symmetry: bool) -> Self {
         let max = limits.max_states.min(u32::MAX as usize - 1);
         let mut graph = Graph::new(machine.width());
         let init = machine.initial();
         graph.store.insert(&init.words, hash_words(&init.words));
         let result = (graph.store.len() > max).then_some(Err(ExploreError::StateLimit { states: 1 }));
         let symmetry = symmetry && machine.has_symmetry();
-        Exploration { machine, graph, max, symmetry, next: 0, states: 1, result }
+        Exploration { machine, graph, max, symmetry, next: 0, states: 1, progress: None, result }
+    }
+
+    /// The same, counting discovered states into `progress` after every slice and ending with
+    /// [`ExploreError::Cancelled`] at the first slice boundary after it is cancelled.
+    pub fn with_progress(self, progress: Arc<Progress>) -> Self {
+        Exploration { progress: Some(progress), ..self }
     }
 
     /// Distinct states discovered so far.
@@ -328,8 +265,11 @@ impl Exploration {
                     self.result = Some(Ok(finish(&self.machine, &self.graph)));
                     self.graph = Graph::new(0);
                 }
-                Ok(false) if should_yield() => return None,
-                Ok(false) => {}
+                Ok(false) => match self.progress.as_deref().map(|p| report_states(p, self.states)) {
+                    Some(Err(e)) => self.result = Some(Err(e)),
+                    _ if should_yield() => return None,
+                    _ => {}
+                },
             }
         }
     }
@@ -372,170 +312,6 @@ fn finish(machine: &Machine, graph: &Graph) -> Report {
     }
     let counts = count_paths::<BigUint>(graph, &order).unwrap_or_default();
     summarise(machine, graph, |i| counts[i].clone(), false)
-}
-
-/// What [`shortest_schedule`] looks for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    /// A complete schedule whose final values include these (every named variable has its value).
-    Outcome(BTreeMap<String, i64>),
-    /// Any complete schedule.
-    Complete,
-    /// A complete schedule whose outcome fails a `check`.
-    Bad,
-    /// A deadlock.
-    Deadlock,
-    /// An error.
-    Error,
-}
-
-/// The fewest thread choices from the initial state that end a schedule at `target`, found by
-/// breadth-first search; `None` when unreachable or when the search passes `limits`.
-pub fn shortest_schedule(program: &Program, target: &Target, limits: &Limits) -> Option<Vec<ThreadId>> {
-    let machine = Machine::new(program);
-    let max = limits.max_states.min(u32::MAX as usize - 1);
-    let names: Vec<&str> = machine.shared_names().collect();
-    let wanted: Option<Vec<(usize, i64)>> = match target {
-        Target::Outcome(values) => {
-            values.iter().map(|(n, v)| names.iter().position(|x| x == n).map(|i| (i, *v))).collect()
-        }
-        _ => Some(Vec::new()),
-    };
-    let wanted = wanted?;
-    let width = machine.width();
-    let mut store = StateStore::new(width);
-    let init = machine.initial();
-    store.insert(&init.words, hash_words(&init.words));
-    let mut parent: Vec<(u32, u32)> = vec![(u32::MAX, 0)];
-    let (mut cur, mut nxt, mut en) = (vec![0i64; width], vec![0i64; width], Vec::new());
-    let mut id = 0;
-    while id < store.len() {
-        cur.copy_from_slice(store.get(id));
-        machine.enabled_into(&cur, &mut en);
-        if en.is_empty() {
-            let hit = match (machine.ending(&cur), target) {
-                (Ending::Complete { bad }, Target::Outcome(_) | Target::Complete | Target::Bad) => {
-                    let shared = machine.shared_slice(&cur);
-                    (bad || *target != Target::Bad) && wanted.iter().all(|&(i, v)| shared[i] == v)
-                }
-                (Ending::Deadlock, Target::Deadlock) | (Ending::Error, Target::Error) => true,
-                _ => false,
-            };
-            if hit {
-                let mut path = Vec::new();
-                let mut at = id;
-                while parent[at].0 != u32::MAX {
-                    path.push(parent[at].1 as ThreadId);
-                    at = parent[at].0 as usize;
-                }
-                path.reverse();
-                return Some(path);
-            }
-        }
-        for &t in &en {
-            nxt.copy_from_slice(&cur);
-            machine.step_words(&mut nxt, t);
-            let before = store.len();
-            store.insert(&nxt, hash_words(&nxt));
-            if store.len() > before {
-                parent.push((id as u32, t as u32));
-                if store.len() > max {
-                    return None;
-                }
-            }
-        }
-        id += 1;
-    }
-    None
-}
-
-/// The discovered state graph: states by id, and each state's successors (one per enabled thread).
-#[derive(Debug)]
-struct Graph {
-    store: StateStore,
-    edge_start: Vec<usize>,
-    edges: Vec<u32>,
-}
-
-impl Graph {
-    fn new(width: usize) -> Self {
-        Graph { store: StateStore::new(width), edge_start: vec![0], edges: Vec::new() }
-    }
-
-    fn successors(&self, id: usize) -> &[u32] {
-        &self.edges[self.edge_start[id]..self.edge_start[id + 1]]
-    }
-}
-
-const EMPTY: u32 = u32::MAX;
-
-/// All discovered states, stored row after row in one vector, with an open-addressing index.
-#[derive(Debug)]
-struct StateStore {
-    width: usize,
-    data: Vec<i64>,
-    table: Vec<u32>,
-    shift: u32,
-    len: usize,
-}
-
-/// An Fx-style hash of a state's words (fast; the table spreads it with a multiply).
-fn hash_words(words: &[i64]) -> u64 {
-    words.iter().fold(0u64, |h, &w| (h.rotate_left(5) ^ w as u64).wrapping_mul(0x517c_c1b7_2722_0a95))
-}
-
-impl StateStore {
-    fn new(width: usize) -> Self {
-        StateStore { width, data: Vec::new(), table: vec![EMPTY; 1 << 10], shift: 64 - 10, len: 0 }
-    }
-
-    fn len(&self) -> usize {
-        self.len
-    }
-
-    fn get(&self, id: usize) -> &[i64] {
-        &self.data[id * self.width..(id + 1) * self.width]
-    }
-
-    fn slot(&self, hash: u64) -> usize {
-        (hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize
-    }
-
-    /// The id of `words`, added as a new state if it is not known yet.
-    fn insert(&mut self, words: &[i64], hash: u64) -> u32 {
-        if (self.len + 1) * 2 > self.table.len() {
-            self.grow();
-        }
-        let mask = self.table.len() - 1;
-        let mut i = self.slot(hash);
-        loop {
-            let id = self.table[i];
-            if id == EMPTY {
-                self.table[i] = self.len as u32;
-                self.data.extend_from_slice(words);
-                self.len += 1;
-                return self.len as u32 - 1;
-            }
-            if self.get(id as usize) == words {
-                return id;
-            }
-            i = (i + 1) & mask;
-        }
-    }
-
-    fn grow(&mut self) {
-        let size = self.table.len() * 2;
-        self.table = vec![EMPTY; size];
-        self.shift -= 1;
-        let mask = size - 1;
-        for id in 0..self.len {
-            let mut i = self.slot(hash_words(self.get(id)));
-            while self.table[i] != EMPTY {
-                i = (i + 1) & mask;
-            }
-            self.table[i] = id as u32;
-        }
-    }
 }
 
 /// Successors of a run of consecutive states: their words and hashes, and how many per state.
@@ -684,57 +460,4 @@ fn count_paths<C: PathCount>(graph: &Graph, order: &[u32]) -> Option<Vec<C>> {
         }
     }
     Some(counts)
-}
-
-/// Adds up the schedules ending in each final state (`count(state)`) into a report.
-fn summarise(machine: &Machine, graph: &Graph, count: impl Fn(usize) -> BigUint, unbounded: bool) -> Report {
-    let mut report = Report {
-        schedules: BigUint::zero(),
-        complete: BigUint::zero(),
-        bad: BigUint::zero(),
-        deadlock: BigUint::zero(),
-        error: BigUint::zero(),
-        outcomes: Vec::new(),
-        states: graph.store.len(),
-        unbounded,
-        reachable: Reachable::default(),
-    };
-    let mut outcomes: BTreeMap<Vec<i64>, (BigUint, bool)> = BTreeMap::new();
-    for id in 0..graph.store.len() {
-        if !graph.successors(id).is_empty() {
-            continue;
-        }
-        let words = graph.store.get(id);
-        let c = count(id);
-        match machine.ending(words) {
-            Ending::Complete { bad } => {
-                report.reachable.complete = true;
-                report.complete += &c;
-                if bad {
-                    report.reachable.bad = true;
-                    report.bad += &c;
-                }
-                outcomes.entry(machine.shared_slice(words).to_vec()).or_insert((BigUint::zero(), bad)).0 += c;
-            }
-            Ending::Deadlock => {
-                report.reachable.deadlock = true;
-                report.deadlock += c;
-            }
-            Ending::Error => {
-                report.reachable.error = true;
-                report.error += c;
-            }
-        }
-    }
-    report.schedules = &report.complete + &report.deadlock + &report.error;
-    let names: Vec<&str> = machine.shared_names().collect();
-    report.outcomes = outcomes
-        .into_iter()
-        .map(|(values, (schedules, bad))| Outcome {
-            values: names.iter().map(|n| n.to_string()).zip(values).collect(),
-            schedules,
-            bad,
-        })
-        .collect();
-    report
 }

@@ -8,6 +8,7 @@
 //! nesting, [`MAX_EXPR_NODES`] nodes per expression) so no input can overflow the stack.
 
 use std::fmt;
+use std::ops::RangeInclusive;
 
 /// Deepest nesting of blocks, parentheses and unary operators that a program may use.
 pub const MAX_DEPTH: usize = 64;
@@ -44,31 +45,17 @@ pub struct Program {
 }
 
 impl Program {
-    /// Names of the threads, in source order (a thread's [`ThreadId`](super::ThreadId) is its index).
-    pub fn thread_names(&self) -> Vec<&str> {
-        self.threads.iter().map(|t| t.name.as_str()).collect()
-    }
     /// Names of the shared variables, in declaration order.
     pub fn shared_names(&self) -> Vec<&str> {
         self.shared.iter().map(|(n, _)| n.as_str()).collect()
-    }
-    /// Names of the locks, in declaration order.
-    pub fn lock_names(&self) -> Vec<&str> {
-        self.locks.iter().map(String::as_str).collect()
-    }
-    /// Names of the semaphores, in declaration order.
-    pub fn semaphore_names(&self) -> Vec<&str> {
-        self.sems.iter().map(|(n, _)| n.as_str()).collect()
-    }
-    /// Whether the program has a `check`.
-    pub fn has_check(&self) -> bool {
-        !self.checks.is_empty()
     }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ThreadDef {
     pub(crate) name: String,
+    /// From the `thread` keyword's line to the closing `}`'s.
+    pub(crate) lines: RangeInclusive<usize>,
     pub(crate) registers: Vec<String>,
     pub(crate) body: Vec<Stmt>,
 }
@@ -441,8 +428,10 @@ impl Parser {
                     }
                     self.registers.clear();
                     let body = self.block(&format!("thread {name}"))?;
+                    // The block ends with the `}` just consumed.
+                    let lines = t.line..=self.toks[self.pos - 1].line;
                     let registers = std::mem::take(&mut self.registers);
-                    threads.push(ThreadDef { name, registers, body });
+                    threads.push(ThreadDef { name, lines, registers, body });
                     thread_lines.push(t.line);
                 }
                 Tok::Ident(k) if k == "check" => {

@@ -1,4 +1,5 @@
-//! The learner's saved progress: one versioned record, migrated when old, set aside when corrupt.
+//! The learner's saved progress: one versioned [`LearnerRecord`], migrated when old, set aside
+//! when corrupt.
 //!
 //! Implementation note: the record is stored as JSON under [`STORAGE_KEY`]. Reading never fails:
 //! a record that cannot be understood is handed back in [`Loaded::set_aside`] so the caller can
@@ -43,7 +44,7 @@ pub struct SavedAnswer {
 
 /// Everything the site remembers about one learner.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Record {
+pub struct LearnerRecord {
     /// Format version.
     pub version: u32,
     /// Slugs of the lessons read.
@@ -69,22 +70,22 @@ pub struct Record {
 
 /// Version 1 of the record, as older builds wrote it.
 #[derive(Deserialize)]
-struct RecordV1 {
+struct LearnerRecordV1 {
     #[serde(default)]
     lessons_read: BTreeSet<String>,
     #[serde(default)]
     challenges_solved: BTreeSet<String>,
 }
 
-impl From<RecordV1> for Record {
-    fn from(old: RecordV1) -> Self {
-        Record { lessons_read: old.lessons_read, challenges_solved: old.challenges_solved, ..Record::default() }
+impl From<LearnerRecordV1> for LearnerRecord {
+    fn from(old: LearnerRecordV1) -> Self {
+        LearnerRecord { lessons_read: old.lessons_read, challenges_solved: old.challenges_solved, ..LearnerRecord::default() }
     }
 }
 
 /// Version 2 of the record: answers named the options picked by their index in the quiz file.
 #[derive(Deserialize)]
-struct RecordV2 {
+struct LearnerRecordV2 {
     #[serde(default)]
     lessons_read: BTreeSet<String>,
     #[serde(default)]
@@ -126,8 +127,8 @@ fn v2_option_id(question: &str, index: usize) -> Option<String> {
     }
 }
 
-impl From<RecordV2> for Record {
-    fn from(old: RecordV2) -> Self {
+impl From<LearnerRecordV2> for LearnerRecord {
+    fn from(old: LearnerRecordV2) -> Self {
         let answers = old
             .answers
             .into_iter()
@@ -136,18 +137,18 @@ impl From<RecordV2> for Record {
                 (id, SavedAnswer { picked, correct: a.correct })
             })
             .collect();
-        Record {
+        LearnerRecord {
             lessons_read: old.lessons_read,
             challenges_solved: old.challenges_solved,
             answers,
             review: old.review,
             theme: old.theme,
-            ..Record::default()
+            ..LearnerRecord::default()
         }
     }
 }
 
-impl Default for Record {
+impl Default for LearnerRecord {
     fn default() -> Self {
         Self {
             version: VERSION,
@@ -165,18 +166,18 @@ impl Default for Record {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Loaded {
     /// The record to use.
-    pub record: Record,
+    pub record: LearnerRecord,
     /// Text to keep under [`SET_ASIDE_KEY`], when the stored one was unreadable.
     pub set_aside: Option<String>,
     /// What to tell the learner, if anything.
     pub notice: Option<String>,
 }
 
-impl Record {
+impl LearnerRecord {
     /// Reads what local storage held under [`STORAGE_KEY`] (`None`: nothing yet).
     pub fn load(stored: Option<&str>) -> Loaded {
         let fresh = |why: &str, raw: &str| Loaded {
-            record: Record::default(),
+            record: LearnerRecord::default(),
             set_aside: Some(raw.to_string()),
             notice: Some(format!(
                 "Your saved progress could not be read ({why}), so it was set aside, kept in this \
@@ -184,7 +185,7 @@ impl Record {
             )),
         };
         let Some(raw) = stored else {
-            return Loaded { record: Record::default(), set_aside: None, notice: None };
+            return Loaded { record: LearnerRecord::default(), set_aside: None, notice: None };
         };
         let value: serde_json::Value = match serde_json::from_str(raw) {
             Ok(v) => v,
@@ -192,15 +193,15 @@ impl Record {
         };
         let version = value.get("version").and_then(|v| v.as_u64());
         match version {
-            Some(v) if v == u64::from(VERSION) => match serde_json::from_value::<Record>(value) {
+            Some(v) if v == u64::from(VERSION) => match serde_json::from_value::<LearnerRecord>(value) {
                 Ok(record) => Loaded { record, set_aside: None, notice: None },
                 Err(e) => fresh(&format!("a field is malformed: {e}"), raw),
             },
-            Some(1) => match serde_json::from_value::<RecordV1>(value) {
+            Some(1) => match serde_json::from_value::<LearnerRecordV1>(value) {
                 Ok(old) => Loaded { record: old.into(), set_aside: None, notice: None },
                 Err(e) => fresh(&format!("a field is malformed: {e}"), raw),
             },
-            Some(2) => match serde_json::from_value::<RecordV2>(value) {
+            Some(2) => match serde_json::from_value::<LearnerRecordV2>(value) {
                 Ok(old) => Loaded { record: old.into(), set_aside: None, notice: None },
                 Err(e) => fresh(&format!("a field is malformed: {e}"), raw),
             },
@@ -212,8 +213,8 @@ impl Record {
     /// Reads a record the learner imports from a file: it must be a whole, readable record
     /// (an older version is migrated); anything else is refused with the reason, and nothing
     /// is changed.
-    pub fn import(text: &str) -> Result<Record, String> {
-        let loaded = Record::load(Some(text));
+    pub fn import(text: &str) -> Result<LearnerRecord, String> {
+        let loaded = LearnerRecord::load(Some(text));
         match loaded.notice {
             None => Ok(loaded.record),
             Some(_) => {
@@ -257,15 +258,15 @@ mod tests {
     // Nothing stored: a fresh record, no notice.
     #[test]
     fn empty_storage() {
-        let loaded = Record::load(None);
-        assert_eq!(loaded.record, Record::default());
+        let loaded = LearnerRecord::load(None);
+        assert_eq!(loaded.record, LearnerRecord::default());
         assert!(loaded.notice.is_none() && loaded.set_aside.is_none());
     }
 
     // A version-1 record is migrated: what it held is kept, the new parts start empty.
     #[test]
     fn version_one_is_migrated() {
-        let loaded = Record::load(Some(r#"{"version":1,"lessons_read":["race-conditions"],"challenges_solved":["deadlock"]}"#));
+        let loaded = LearnerRecord::load(Some(r#"{"version":1,"lessons_read":["race-conditions"],"challenges_solved":["deadlock"]}"#));
         assert!(loaded.notice.is_none() && loaded.set_aside.is_none());
         assert_eq!(loaded.record.version, VERSION);
         assert!(loaded.record.lessons_read.contains("race-conditions"));
@@ -283,7 +284,7 @@ mod tests {
                        "rc-possible-check-then-act":{"picked":[0,2],"correct":false},
                        "tool-many-picks":{"picked":[1,3],"correct":false}},
             "review":{"cards":{"rc-possible-check-then-act":{"box":1,"due":20000}}},"theme":"dark"}"#;
-        let loaded = Record::load(Some(v2));
+        let loaded = LearnerRecord::load(Some(v2));
         assert!(loaded.notice.is_none() && loaded.set_aside.is_none(), "{:?}", loaded.notice);
         let r = loaded.record;
         assert_eq!(r.version, VERSION);
@@ -299,13 +300,13 @@ mod tests {
         assert!(r.lessons_read.contains("message-passing") && r.challenges_solved.contains("deadlock"));
         assert!(r.attempts.is_empty());
         // What it migrated to round-trips as the current version.
-        assert_eq!(Record::load(Some(&r.to_json())).record, r);
+        assert_eq!(LearnerRecord::load(Some(&r.to_json())).record, r);
     }
 
     // Taking a quiz again forgets its answers, keeps the review, and starts a new shuffle.
     #[test]
     fn retake_starts_a_fresh_attempt() {
-        let mut r = Record::default();
+        let mut r = LearnerRecord::default();
         r.answers.insert("q1".into(), SavedAnswer { picked: ["a".to_string()].into(), correct: false });
         r.answers.insert("other".into(), SavedAnswer { picked: ["b".to_string()].into(), correct: true });
         r.review.record("q1", false, 5);
@@ -320,32 +321,41 @@ mod tests {
     // Import takes a whole record (migrating an old one) and refuses anything else with a reason.
     #[test]
     fn import_validates() {
-        let mut r = Record::default();
+        let mut r = LearnerRecord::default();
         r.lessons_read.insert("message-passing".into());
         r.theme = Theme::Dark;
-        assert_eq!(Record::import(&r.to_json()), Ok(r));
-        assert!(Record::import(r#"{"version":1}"#).is_ok());
-        assert!(Record::import("hello").unwrap_err().contains("not JSON"));
-        assert!(Record::import("{}").unwrap_err().contains("not an Interleave progress file"));
-        assert!(Record::import(r#"{"version":7}"#).unwrap_err().contains("newer version"));
-        assert!(Record::import(r#"{"version":3,"answers":3}"#).unwrap_err().contains("damaged"));
-        assert!(Record::import(r#"{"version":2,"answers":3}"#).unwrap_err().contains("damaged"));
+        assert_eq!(LearnerRecord::import(&r.to_json()), Ok(r));
+        assert!(LearnerRecord::import(r#"{"version":1}"#).is_ok());
+        assert!(LearnerRecord::import("hello").unwrap_err().contains("not JSON"));
+        assert!(LearnerRecord::import("{}").unwrap_err().contains("not an Interleave progress file"));
+        assert!(LearnerRecord::import(r#"{"version":7}"#).unwrap_err().contains("newer version"));
+        assert!(LearnerRecord::import(r#"{"version":3,"answers":3}"#).unwrap_err().contains("damaged"));
+        assert!(LearnerRecord::import(r#"{"version":2,"answers":3}"#).unwrap_err().contains("damaged"));
+    }
+
+    // What is stored keeps its shape: renaming the type changed nothing a browser holds.
+    #[test]
+    fn stored_json_keeps_its_field_names() {
+        assert_eq!(
+            LearnerRecord::default().to_json(),
+            r#"{"version":3,"lessons_read":[],"challenges_solved":[],"answers":{},"review":{"cards":{}},"theme":"system","attempts":{}}"#
+        );
     }
 
     // A record round-trips through its JSON.
     #[test]
     fn round_trip() {
-        let mut r = Record::default();
+        let mut r = LearnerRecord::default();
         r.lessons_read.insert("race-conditions".into());
-        assert_eq!(Record::load(Some(&r.to_json())).record, r);
+        assert_eq!(LearnerRecord::load(Some(&r.to_json())).record, r);
     }
 
     // Garbage, a foreign object, a newer version and a malformed field are set aside, kept whole.
     #[test]
     fn corrupt_records_are_set_aside() {
         for raw in ["{not json", "[1,2]", r#"{"theme":"dark"}"#, r#"{"version":99}"#, r#"{"version":2,"lessons_read":7}"#, r#"{"version":1,"lessons_read":7}"#, r#"{"version":2,"answers":{"x":{"picked":["a"],"correct":true}}}"#] {
-            let loaded = Record::load(Some(raw));
-            assert_eq!(loaded.record, Record::default(), "{raw}");
+            let loaded = LearnerRecord::load(Some(raw));
+            assert_eq!(loaded.record, LearnerRecord::default(), "{raw}");
             assert_eq!(loaded.set_aside.as_deref(), Some(raw));
             assert!(loaded.notice.unwrap().contains(SET_ASIDE_KEY));
         }

@@ -1,10 +1,11 @@
-//! Quizzes: the model of the files under `lessons/quizzes/`, and the grading of answers.
+//! Quizzes: the model of the files under `lessons/quizzes/`, and the order options are shown in.
+//! Grading an answer is [`super::grading`].
 //!
 //! Implementation note: the files are read and checked when the site is built, by
 //! `crates/content` (`quizzes.rs` reads them, naming file and line for every problem;
 //! `answers.rs` asks the interleaving explorer which options of a `possible` question are right
 //! and writes them into [`Choice::correct`]). So by the time a quiz reaches the app every option
-//! says whether it is right, and grading here never runs the explorer.
+//! says whether it is right ([`Question::key`]), and grading never runs the explorer.
 //!
 //! # The file format
 //!
@@ -34,8 +35,11 @@
 //! - `possible` asks what can happen: `program` is a thread program in the explorer's language and
 //!   `variable` one of its `shared` variables; each option has a `value` (an integer) instead of a
 //!   `text`, and no `correct` key. The right options are the values `variable` can end with in
-//!   some complete schedule, which the explorer computes (`quiz_answers::possible_values`).
-//! - Every question has at least two options, and every option an `explain`.
+//!   some complete schedule, which the explorer computes when the site is built
+//!   (`interleave_content::answers::possible_values`). Some schedule must complete, and every value
+//!   the variable can end with must be offered, or the build fails.
+//! - Every question has at least two options, no two with the same text, and every option an
+//!   `explain`.
 //! - Options are shown in a fresh random order for each attempt ([`display_order`]), so their
 //!   order in the file means nothing to the learner; saved answers name options by `id`, never by
 //!   position. An option whose meaning changes gets a new `id` (an old answer must not come back
@@ -44,38 +48,15 @@
 //!   numeric order.
 //! - `final.toml` says `lesson = "final"`. Its `include = ["id", ...]` picks questions from the
 //!   lesson quizzes by id, in the order given; it may also hold `[[question]]`s of its own, asked
-//!   after the included ones. Lesson quizzes may not have an `include`.
+//!   after the included ones (not ones it also includes). Lesson quizzes may not have an `include`.
 //! - Each lesson has at most one quiz, and there is at most one final test.
 
 use std::collections::BTreeSet;
-use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 /// The `lesson` value that marks the final test.
 pub const FINAL: &str = "final";
-
-/// Languages a question's `code` may be written in.
-pub const CODE_LANGUAGES: &[&str] = &["python", "go", "rust", "javascript", "text"];
-
-/// A problem in a quiz file, located at a 1-based line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QuizError {
-    /// The file, as given to the loader.
-    pub file: String,
-    /// 1-based line number (0 when the file itself could not be read).
-    pub line: usize,
-    /// What is wrong, in plain words.
-    pub message: String,
-}
-
-impl fmt::Display for QuizError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.file, self.line, self.message)
-    }
-}
-
-impl std::error::Error for QuizError {}
 
 /// The four kinds of question.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -183,7 +164,7 @@ pub struct Program {
 /// A code snippet shown with a prompt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Snippet {
-    /// One of [`CODE_LANGUAGES`].
+    /// Its language's tag (one the content step knows: python, go, rust, javascript or text).
     pub language: String,
     /// The code.
     pub code: String,
@@ -204,7 +185,8 @@ pub struct Question {
     pub snippet: Option<Snippet>,
     /// The program, for `possible` questions.
     pub program: Option<Program>,
-    /// The options, in file order (answers refer to them by index).
+    /// The options, in file order: an [`Answer`](super::grading::Answer) picks them by index,
+    /// a saved answer names them by [`Choice::id`].
     pub options: Vec<Choice>,
     /// The line of its `[[question]]` header.
     pub line: usize,
@@ -212,7 +194,7 @@ pub struct Question {
 
 impl Question {
     /// Indices of the right options: those marked `correct` (for a `possible` question, once the
-    /// content step has asked the explorer). Pass it to [`grade`].
+    /// content step has asked the explorer). Pass it to [`grade`](super::grading::grade).
     pub fn key(&self) -> BTreeSet<usize> {
         self.options.iter().enumerate().filter(|(_, o)| o.correct == Some(true)).map(|(i, _)| i).collect()
     }
@@ -293,116 +275,4 @@ impl Quiz {
 /// The question with this id, in any of `quizzes`.
 pub fn find_question<'a>(quizzes: &'a [Quiz], id: &str) -> Option<&'a Question> {
     quizzes.iter().flat_map(|q| &q.questions).find(|q| q.id == id)
-}
-
-/// The options a learner picked, by index.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Answer {
-    /// Picked option indices.
-    pub picked: BTreeSet<usize>,
-}
-
-impl Answer {
-    /// An answer picking these option indices.
-    pub fn of(picked: impl IntoIterator<Item = usize>) -> Self {
-        Answer { picked: picked.into_iter().collect() }
-    }
-}
-
-/// How one answer fared, option by option (indices into the question's options, ascending).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Graded {
-    /// Every right option was picked, and nothing else.
-    pub correct: bool,
-    /// Right options that were picked.
-    pub right_picked: Vec<usize>,
-    /// Wrong options that were picked.
-    pub wrong_picked: Vec<usize>,
-    /// Right options that were not picked.
-    pub missed: Vec<usize>,
-}
-
-/// Grades `answer` against `correct`, the indices of the right options (the question's
-/// [`Question::key`]).
-/// The answer is right when it picks exactly the right options, whatever the kind (for `single`
-/// and `scenario` that is the one right option alone). Indices past the last option are ignored.
-pub fn grade(question: &Question, answer: &Answer, correct: &BTreeSet<usize>) -> Graded {
-    let n = question.options.len();
-    let picked: BTreeSet<usize> = answer.picked.iter().copied().filter(|&i| i < n).collect();
-    let right: BTreeSet<usize> = correct.iter().copied().filter(|&i| i < n).collect();
-    Graded {
-        correct: picked == right,
-        right_picked: picked.intersection(&right).copied().collect(),
-        wrong_picked: picked.difference(&right).copied().collect(),
-        missed: right.difference(&picked).copied().collect(),
-    }
-}
-
-/// An option the learner got wrong (picked but wrong, or right but missed), with its explanation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Note {
-    /// The option's text.
-    pub option: String,
-    /// Whether the learner picked it (a wrong pick) or not (a missed right option).
-    pub picked: bool,
-    /// Why it is right or wrong.
-    pub explain: String,
-}
-
-/// A question answered wrongly, with what to read again.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Mistake {
-    /// The question's id.
-    pub id: String,
-    /// The question's prompt.
-    pub prompt: String,
-    /// The options it went wrong on.
-    pub notes: Vec<Note>,
-}
-
-/// A summary of one attempt at a quiz. It serialises as `{"quiz","answered","correct"}` (the
-/// part worth saving); the mistakes are for the page that shows the result.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QuizResult {
-    /// The quiz's lesson slug, or [`FINAL`].
-    pub quiz: String,
-    /// Questions answered.
-    pub answered: usize,
-    /// Questions answered right.
-    pub correct: usize,
-    /// The questions answered wrongly, in the order they were recorded.
-    #[serde(skip)]
-    pub mistakes: Vec<Mistake>,
-    #[serde(skip)]
-    seen: BTreeSet<String>,
-}
-
-impl QuizResult {
-    /// An attempt at `quiz` with nothing answered yet.
-    pub fn new(quiz: &Quiz) -> Self {
-        QuizResult { quiz: quiz.lesson.clone(), ..QuizResult::default() }
-    }
-
-    /// Counts one graded answer. A question recorded again replaces its earlier answer.
-    pub fn record(&mut self, question: &Question, graded: &Graded) {
-        if !self.seen.insert(question.id.clone()) {
-            if !self.mistakes.iter().any(|m| m.id == question.id) {
-                self.correct -= 1;
-            }
-            self.mistakes.retain(|m| m.id != question.id);
-            self.answered -= 1;
-        }
-        self.answered += 1;
-        if graded.correct {
-            self.correct += 1;
-            return;
-        }
-        let note = |i: usize, picked: bool| {
-            let o = &question.options[i];
-            Note { option: o.text.clone(), picked, explain: o.explain.clone() }
-        };
-        let mut notes: Vec<Note> = graded.wrong_picked.iter().map(|&i| note(i, true)).collect();
-        notes.extend(graded.missed.iter().map(|&i| note(i, false)));
-        self.mistakes.push(Mistake { id: question.id.clone(), prompt: question.prompt.clone(), notes });
-    }
 }

@@ -91,3 +91,97 @@ impl Review {
         self.cards.retain(|id, _| keep(id));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The box and due day of a question's card.
+    fn box_and_due(r: &Review, id: &str) -> (u8, Day) {
+        (r.cards[id].level, r.cards[id].due)
+    }
+
+    /// A review after these answers (right or not, on which day) to question `q`.
+    fn after(answers: &[(bool, Day)]) -> Review {
+        let mut r = Review::default();
+        for &(correct, day) in answers {
+            r.record("q", correct, day);
+        }
+        r
+    }
+
+    // A wrong answer puts a question in box 1, due the same day.
+    #[test]
+    fn wrong_answer_is_due_now() {
+        let r = after(&[(false, 100)]);
+        assert_eq!(r.due(100), vec!["q".to_string()]);
+        assert_eq!(r.counts(), [1, 0, 0, 0, 0]);
+    }
+
+    // Right answers on the due days climb the boxes with growing intervals, and stay in the last box.
+    #[test]
+    fn right_answers_climb_the_boxes() {
+        let mut r = Review::default();
+        let mut day = 10;
+        r.record("q", false, day);
+        for level in 2..=BOXES {
+            r.record("q", true, day);
+            let card = r.cards["q"];
+            assert_eq!(usize::from(card.level), level);
+            assert_eq!(card.due, day + INTERVALS[level - 1]);
+            if INTERVALS[level - 1] > 0 {
+                assert!(r.due(card.due - 1).is_empty(), "not due before its day");
+            }
+            day = card.due;
+            assert_eq!(r.due(day), vec!["q".to_string()]);
+        }
+        r.record("q", true, day);
+        assert_eq!(box_and_due(&r, "q"), (BOXES as u8, day + 14));
+    }
+
+    // A question never seen and answered right starts its climb from box 1, so it comes back tomorrow.
+    #[test]
+    fn first_right_answer_schedules_tomorrow() {
+        assert_eq!(box_and_due(&after(&[(true, 5)]), "q"), (2, 6));
+    }
+
+    // Answering right before the due day changes nothing; answering wrong any day drops to box 1.
+    #[test]
+    fn early_answers() {
+        // The second answer puts it in box 3, due day 4.
+        let mut r = after(&[(true, 0), (true, 1), (true, 2)]);
+        assert_eq!(box_and_due(&r, "q"), (3, 4), "early practice skips no review");
+        r.record("q", false, 2);
+        assert_eq!(box_and_due(&r, "q"), (1, 2));
+    }
+
+    // The due list holds only due questions, most overdue first, and counts follow the boxes.
+    #[test]
+    fn due_lists_and_counts() {
+        let mut r = Review::default();
+        r.record("late", false, 1);
+        r.record("today", false, 3);
+        r.record("known", true, 3); // box 2, due day 4
+        r.record("also-today", false, 3);
+        assert_eq!(r.due(3), vec!["late", "also-today", "today"]);
+        assert_eq!(r.due(4), vec!["late", "also-today", "today", "known"]);
+        assert_eq!(r.counts(), [3, 1, 0, 0, 0]);
+        assert_eq!(r.next_due(), Some(1));
+        r.retain(|id| id != "late");
+        assert_eq!(r.counts(), [2, 1, 0, 0, 0]);
+    }
+
+    // The state round-trips through JSON, and missing or odd fields fall back to defaults.
+    #[test]
+    fn serialisable_with_defaults() {
+        let mut r = Review::default();
+        r.record("q", true, 7);
+        let json = serde_json::to_string(&r).unwrap();
+        assert_eq!(json, r#"{"cards":{"q":{"box":2,"due":8}}}"#);
+        assert_eq!(serde_json::from_str::<Review>(&json).unwrap(), r);
+        assert_eq!(serde_json::from_str::<Review>("{}").unwrap(), Review::default());
+        let odd: Review = serde_json::from_str(r#"{"cards":{"a":{},"b":{"box":9,"due":3}}}"#).unwrap();
+        assert_eq!((odd.cards["a"].level(), odd.cards["a"].due), (1, 0));
+        assert_eq!(odd.counts(), [1, 0, 0, 0, 1], "an out-of-range box reads as the nearest one");
+    }
+}

@@ -5,7 +5,8 @@
 //! [`spawn_on_pool`] hands the whole job to rayon and returns a future (the caller awaits, never
 //! blocks), and [`Sliced`] runs it a slice at a time so a single-threaded caller can yield to its
 //! event loop between slices. Both report through a shared [`Progress`] and stop early when it is
-//! cancelled.
+//! cancelled. Most jobs add up a `u64` per slice (a count or a checksum): they say only how to
+//! sum a range, as a [`SumJob`], and are jobs through it.
 
 use std::future::Future;
 use std::ops::Range;
@@ -35,6 +36,43 @@ pub trait Job: Send + Sync + 'static {
     fn combine(&self, a: Self::Part, b: Self::Part) -> Self::Part;
     /// Turns the combined part of all units into the output.
     fn finish(&self, part: Self::Part) -> Self::Output;
+}
+
+/// A [`Job`] whose output is the wrapping sum of one `u64` per slice: a count, or a checksum that
+/// is the same however the units are split. Every `SumJob` is a `Job`.
+pub trait SumJob: Send + Sync + 'static {
+    /// Number of work units.
+    fn len(&self) -> u64;
+    /// Work units per slice, as [`Job::slice_len`].
+    fn slice_len(&self) -> u64 {
+        (self.len() / 256).max(1)
+    }
+    /// The sum of the units in `range` (a sub-range of `0..len()`).
+    fn sum(&self, range: Range<u64>) -> u64;
+}
+
+impl<S: SumJob> Job for S {
+    type Part = u64;
+    type Output = u64;
+
+    fn len(&self) -> u64 {
+        SumJob::len(self)
+    }
+    fn slice_len(&self) -> u64 {
+        SumJob::slice_len(self)
+    }
+    fn run(&self, range: Range<u64>) -> u64 {
+        self.sum(range)
+    }
+    fn identity(&self) -> u64 {
+        0
+    }
+    fn combine(&self, a: u64, b: u64) -> u64 {
+        a.wrapping_add(b)
+    }
+    fn finish(&self, part: u64) -> u64 {
+        part
+    }
 }
 
 /// Why a job produced no output.
@@ -201,8 +239,8 @@ mod tests {
     use super::*;
 
     /// Sums `0..n` and records which slices ran, in order.
-    struct SumJob(u64);
-    impl Job for SumJob {
+    struct RangeSum(u64);
+    impl Job for RangeSum {
         type Part = (u64, Vec<u64>);
         type Output = (u64, Vec<u64>);
         fn len(&self) -> u64 {
@@ -230,13 +268,13 @@ mod tests {
     #[test]
     fn parallel_and_sliced_agree_with_sequential() {
         let progress = Progress::new(105);
-        let (sum, starts) = run_parallel(&SumJob(105), &progress).unwrap();
+        let (sum, starts) = run_parallel(&RangeSum(105), &progress).unwrap();
         assert_eq!(sum, (0..105).sum::<u64>());
         assert_eq!(starts, (0..11).map(|i| i * 10).collect::<Vec<_>>());
         assert_eq!(progress.done(), 105);
 
         let progress = Progress::new(105);
-        let mut sliced = Sliced::new(Arc::new(SumJob(105)), progress.clone());
+        let mut sliced = Sliced::new(Arc::new(RangeSum(105)), progress.clone());
         let mut calls = 0;
         let out = loop {
             calls += 1;
@@ -255,10 +293,10 @@ mod tests {
     fn cancellation_is_reported() {
         let progress = Progress::new(1000);
         progress.cancel();
-        assert_eq!(run_parallel(&SumJob(1000), &progress), Err(JobError::Cancelled));
+        assert_eq!(run_parallel(&RangeSum(1000), &progress), Err(JobError::Cancelled));
 
         let progress = Progress::new(1000);
-        let mut sliced = Sliced::new(Arc::new(SumJob(1000)), progress.clone());
+        let mut sliced = Sliced::new(Arc::new(RangeSum(1000)), progress.clone());
         assert!(sliced.run_until(|| true).is_none());
         progress.cancel();
         assert_eq!(sliced.run_until(|| false), Some(Err(JobError::Cancelled)));
@@ -269,7 +307,7 @@ mod tests {
     #[test]
     fn spawn_on_pool_resolves() {
         let progress = Progress::new(1000);
-        let fut = spawn_on_pool(Arc::new(SumJob(1000)), progress.clone());
+        let fut = spawn_on_pool(Arc::new(RangeSum(1000)), progress.clone());
         let (sum, _) = futures_executor::block_on(fut).unwrap();
         assert_eq!(sum, 499_500);
         assert_eq!(progress.done(), 1000);
@@ -282,12 +320,33 @@ mod tests {
         assert_eq!(out, Ok(true));
     }
 
+    /// Counts the even numbers below `n`, as a [`SumJob`].
+    struct Evens(u64);
+    impl SumJob for Evens {
+        fn len(&self) -> u64 {
+            self.0
+        }
+        fn sum(&self, range: Range<u64>) -> u64 {
+            range.filter(|n| n % 2 == 0).count() as u64
+        }
+    }
+
+    // A sum job is a job: its slices are summed, on the pool and in slices alike.
+    #[test]
+    fn sum_job_is_a_job() {
+        let job = Evens(1_001);
+        assert_eq!(Job::slice_len(&job), 3);
+        assert_eq!(run_parallel(&job, &Progress::new(1_001)).unwrap(), 501);
+        let mut sliced = Sliced::new(Arc::new(Evens(1_001)), Progress::new(1_001));
+        assert_eq!(sliced.run_until(|| false), Some(Ok(501)));
+    }
+
     // An empty job finishes at once with the identity.
     #[test]
     fn empty_job() {
         let progress = Progress::new(0);
-        assert_eq!(run_parallel(&SumJob(0), &progress).unwrap().0, 0);
-        let mut sliced = Sliced::new(Arc::new(SumJob(0)), progress);
+        assert_eq!(run_parallel(&RangeSum(0), &progress).unwrap().0, 0);
+        let mut sliced = Sliced::new(Arc::new(RangeSum(0)), progress);
         assert_eq!(sliced.run_until(|| true).unwrap().unwrap().0, 0);
     }
 }

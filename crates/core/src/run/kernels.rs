@@ -11,11 +11,11 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::run::jobs::{Job, JobError, Progress};
+use crate::run::jobs::{Job, JobError, Progress, SumJob};
 use crate::prime_count::{count_primes, PrimeCount};
 use crate::run::threads::{run_sequential, run_with_threads};
 use crate::run::busy::mix;
-use crate::numbers::group_digits;
+use crate::numbers::{group_digits, read_whole};
 
 /// Iteration counts of the Mandelbrot set over a rectangle of the complex plane.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -221,10 +221,7 @@ impl Blur {
     }
 }
 
-impl Job for Blur {
-    type Part = u64;
-    type Output = u64;
-
+impl SumJob for Blur {
     fn len(&self) -> u64 {
         if self.width == 0 {
             0
@@ -235,17 +232,8 @@ impl Job for Blur {
     fn slice_len(&self) -> u64 {
         1
     }
-    fn run(&self, range: Range<u64>) -> u64 {
+    fn sum(&self, range: Range<u64>) -> u64 {
         range.fold(0u64, |acc, y| acc.wrapping_add(self.row_checksum(y as u32)))
-    }
-    fn identity(&self) -> u64 {
-        0
-    }
-    fn combine(&self, a: u64, b: u64) -> u64 {
-        a.wrapping_add(b)
-    }
-    fn finish(&self, part: u64) -> u64 {
-        part
     }
 }
 
@@ -279,30 +267,19 @@ fn is_prime_u32(n: u32) -> bool {
     true
 }
 
-impl Job for LabPrimes {
-    type Part = u64;
-    type Output = u64;
+impl SumJob for LabPrimes {
     fn len(&self) -> u64 {
         self.limit
     }
     fn slice_len(&self) -> u64 {
         PrimeCount { limit: self.limit }.slice_len()
     }
-    fn run(&self, range: Range<u64>) -> u64 {
+    fn sum(&self, range: Range<u64>) -> u64 {
         if range.end <= u64::from(u32::MAX) {
             (range.start as u32..range.end as u32).filter(|&n| is_prime_u32(n)).count() as u64
         } else {
             count_primes(range)
         }
-    }
-    fn identity(&self) -> u64 {
-        0
-    }
-    fn combine(&self, a: u64, b: u64) -> u64 {
-        a + b
-    }
-    fn finish(&self, part: u64) -> u64 {
-        part
     }
 }
 
@@ -408,38 +385,6 @@ impl Kernel {
             ),
         }
     }
-    /// Reads a size typed by the learner (`_`, `,` and spaces allowed as separators), refusing
-    /// what is out of [`Kernel::size_limits`] with a reason.
-    pub fn parse_size(self, text: &str) -> Result<KernelSize, String> {
-        let cleaned: String = text.chars().filter(|c| !matches!(c, '_' | ',' | ' ')).collect();
-        let size: u64 = cleaned
-            .parse()
-            .map_err(|_| format!("“{}” is not a whole number.", text.trim()))?;
-        let limits = self.size_limits();
-        if limits.contains(&size) {
-            return Ok(size);
-        }
-        let range = match self {
-            Kernel::Primes => "The limit must be between",
-            Kernel::Mandelbrot | Kernel::Blur => "The image must be between",
-        };
-        let unit = match self {
-            Kernel::Primes => "",
-            Kernel::Mandelbrot | Kernel::Blur => " pixels wide",
-        };
-        let why = match (self, size < *limits.start()) {
-            (Kernel::Primes, true) => "there are no primes below 2",
-            (_, true) => "smaller images leave too few rows to share among threads",
-            (Kernel::Primes, false) => "larger counts take too long for a demonstration",
-            (_, false) => "larger images take too long for a demonstration",
-        };
-        Err(format!(
-            "{range} {} and {}{unit} (you asked for {}): {why}.",
-            group_digits(*limits.start()),
-            group_digits(*limits.end()),
-            group_digits(size)
-        ))
-    }
     /// Work units of a run of this size (the total for its [`Progress`]).
     pub fn units(self, size: KernelSize) -> u64 {
         match self {
@@ -482,9 +427,44 @@ impl Kernel {
     }
 }
 
-/// Reads a size for `kernel` typed by the learner; see [`Kernel::parse_size`].
+/// Reads a size for `kernel` typed by the learner (`_`, `,` and spaces allowed as separators; see
+/// [`read_whole`]), refusing what is out of [`Kernel::size_limits`] with a reason.
 pub fn parse_size(kernel: Kernel, text: &str) -> Result<KernelSize, String> {
-    kernel.parse_size(text)
+    let size = read_whole(text)?;
+    let limits = kernel.size_limits();
+    if limits.contains(&size) {
+        return Ok(size);
+    }
+    let range = match kernel {
+        Kernel::Primes => "The limit must be between",
+        Kernel::Mandelbrot | Kernel::Blur => "The image must be between",
+    };
+    let unit = match kernel {
+        Kernel::Primes => "",
+        Kernel::Mandelbrot | Kernel::Blur => " pixels wide",
+    };
+    let why = match (kernel, size < *limits.start()) {
+        (Kernel::Primes, true) => "there are no primes below 2",
+        (_, true) => "smaller images leave too few rows to share among threads",
+        (Kernel::Primes, false) => "larger counts take too long for a demonstration",
+        (_, false) => "larger images take too long for a demonstration",
+    };
+    Err(format!(
+        "{range} {} and {}{unit} (you asked for {}): {why}.",
+        group_digits(*limits.start()),
+        group_digits(*limits.end()),
+        group_digits(size)
+    ))
+}
+
+/// The help under the size field: the accepted sizes, and what the size typed means.
+pub fn size_help(kernel: Kernel, text: &str) -> String {
+    let limits = kernel.size_limits();
+    let range = format!("From {} to {}.", group_digits(*limits.start()), group_digits(*limits.end()));
+    match parse_size(kernel, text) {
+        Ok(size) => format!("{range} Now: {}.", kernel.describe_size(size)),
+        Err(_) => range,
+    }
 }
 
 #[cfg(test)]
@@ -501,6 +481,14 @@ mod tests {
         }
         let job = LabPrimes { limit: 300_000 };
         assert_eq!(run_sequential(&job), run_sequential(&PrimeCount { limit: 300_000 }).primes);
-        assert_eq!(job.run(u64::from(u32::MAX) - 10..u64::from(u32::MAX) + 10), count_primes(u64::from(u32::MAX) - 10..u64::from(u32::MAX) + 10));
+        assert_eq!(job.sum(u64::from(u32::MAX) - 10..u64::from(u32::MAX) + 10), count_primes(u64::from(u32::MAX) - 10..u64::from(u32::MAX) + 10));
+    }
+
+    // The size field's help: the range always, and what a valid size means.
+    #[test]
+    fn size_help_says_what_a_size_means() {
+        assert_eq!(size_help(Kernel::Mandelbrot, "900"), "From 60 to 1,800. Now: 900 × 600 pixels, up to 1,000 iterations.");
+        assert_eq!(size_help(Kernel::Primes, "5,000,000"), "From 2 to 10,000,000. Now: numbers below 5,000,000.");
+        assert_eq!(size_help(Kernel::Blur, "9000"), "From 60 to 2,400.");
     }
 }

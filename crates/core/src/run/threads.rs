@@ -8,7 +8,6 @@
 //! them. The thread indices that ran slices are recorded so tests (and the page) can check it.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::future::Future;
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -43,8 +42,8 @@ pub struct ThreadedRun<O> {
 /// finishes its slice early simply takes another. This is [`K_THREADS_EXPLANATION`].
 ///
 /// Progress is counted per slice and cancellation is checked before each slice. Call it from a
-/// pool thread (for example through [`spawn_with_threads`]) or natively, never from a browser's
-/// main thread.
+/// pool thread (for example through [`crate::run::jobs::spawn_task`]) or natively, never from a
+/// browser's main thread.
 pub fn run_with_threads<J>(job: &Arc<J>, k: usize, progress: &Progress) -> Result<ThreadedRun<J::Output>, JobError>
 where
     J: Job,
@@ -98,21 +97,6 @@ where
     parts.sort_unstable_by_key(|(index, _)| *index);
     let part = parts.into_iter().fold(job.identity(), |acc, (_, part)| job.combine(acc, part));
     Ok(ThreadedRun { output: job.finish(part), tasks: k, threads, slices_by_thread })
-}
-
-/// Hands [`run_with_threads`] to the pool and returns a future of its result; the caller never
-/// blocks.
-pub fn spawn_with_threads<J>(
-    job: Arc<J>,
-    k: usize,
-    progress: Arc<Progress>,
-) -> impl Future<Output = Result<ThreadedRun<J::Output>, JobError>>
-where
-    J: Job,
-    J::Part: 'static,
-{
-    let run = super::on_pool(move || run_with_threads(&job, k, &progress));
-    async move { run.await? }
 }
 
 /// Runs `job` slice by slice on the calling thread, in order: the reference answer that parallel

@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 
 use yew::prelude::*;
 
-use interleave_core::learning::quiz::{display_order, grade, Answer, Kind, Question};
+use interleave_core::learning::grading::{grade, Answer};
+use interleave_core::learning::quiz::{display_order, Kind, Question};
 
 #[derive(Properties, PartialEq)]
 pub(crate) struct QuestionCardProps {
@@ -30,12 +31,6 @@ pub(crate) fn inline(text: &str) -> Html {
         .collect()
 }
 
-/// The right options of a question (for `possible` questions, computed by the explorer when
-/// the site was built).
-pub(crate) fn key_of(question: &Question) -> BTreeSet<usize> {
-    question.key()
-}
-
 #[function_component]
 pub(crate) fn QuestionCard(props: &QuestionCardProps) -> Html {
     let q = props.question;
@@ -45,7 +40,8 @@ pub(crate) fn QuestionCard(props: &QuestionCardProps) -> Html {
         use_effect_with(q.id.clone(), move |_| picked.set(BTreeSet::new()));
     }
     let multi = matches!(q.kind, Kind::Multiple | Kind::Possible);
-    let key = key_of(q);
+    // The right options (for `possible` questions, computed by the explorer when the site was built).
+    let key = q.key();
     let name = format!("q-{}", q.id);
     let toggle = |i: usize| {
         let picked = picked.clone();

@@ -64,13 +64,3 @@ pub(crate) fn ProgressBar(props: &ProgressBarProps) -> Html {
         </div>
     }
 }
-
-/// A "Cancel" button's callback: asks the running job (if any) to stop at its next slice.
-pub(crate) fn cancel_callback(progress: &UseStateHandle<Option<std::sync::Arc<interleave_core::run::jobs::Progress>>>) -> Callback<MouseEvent> {
-    let progress = progress.clone();
-    Callback::from(move |_| {
-        if let Some(p) = progress.as_ref() {
-            p.cancel();
-        }
-    })
-}

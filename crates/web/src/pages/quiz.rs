@@ -6,11 +6,11 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::app::Route;
-use crate::components::question::{inline, key_of, QuestionCard};
-use crate::content::{self, quizzes};
+use crate::components::question::{inline, QuestionCard};
+use crate::content;
 use crate::pages::not_found::NotFound;
-use interleave_core::learning::quiz::{grade, Answer, Question, QuizResult};
 use crate::state::{fresh_seed, today, Action, SavedHandle};
+use interleave_core::learning::grading::{grade, Answer, QuizResult};
 
 #[derive(Serialize)]
 struct Finished<'a> {
@@ -52,7 +52,7 @@ pub(crate) fn QuizPage(props: &QuizPageProps) -> Html {
     let Some(quiz) = content::quiz(&props.id) else {
         return html! { <NotFound /> };
     };
-    let questions: Vec<&'static Question> = quiz.questions_in(quizzes());
+    let questions = content::questions_of(&props.id);
     let answers = &saved.record.answers;
     let first_open = questions.iter().position(|q| !answers.contains_key(&q.id));
     // Which question is on screen: the one the learner moved to, else the first unanswered.
@@ -79,9 +79,9 @@ pub(crate) fn QuizPage(props: &QuizPageProps) -> Html {
     };
     let again = {
         let (saved, showing, quiz) = (saved.clone(), showing.clone(), props.id.clone());
-        let ids: Vec<String> = questions.iter().map(|q| q.id.clone()).collect();
         Callback::from(move |_| {
-            saved.dispatch(Action::Retake { quiz: quiz.clone(), questions: ids.clone(), seed: fresh_seed() });
+            let ids = questions.iter().map(|q| q.id.clone()).collect();
+            saved.dispatch(Action::Retake { quiz: quiz.clone(), questions: ids, seed: fresh_seed() });
             showing.set(None);
         })
     };
@@ -90,14 +90,18 @@ pub(crate) fn QuizPage(props: &QuizPageProps) -> Html {
         AttrValue::from(serde_json::to_string(&Finished { quiz: &quiz.lesson, answered, correct }).unwrap_or_default())
     });
     let state = if finished { "done" } else if answered > 0 { "running" } else { "idle" };
-    let mistakes = {
+    // The score, with every mistake explained, once the last question is answered and left.
+    let score_shown = finished && current.is_none();
+    let mistakes = if score_shown {
         let mut r = QuizResult::new(quiz);
-        for q in &questions {
+        for q in questions {
             if let Some(a) = answers.get(&q.id) {
-                r.record(q, &grade(q, &Answer { picked: q.indices_of(&a.picked) }, &key_of(q)));
+                r.record(q, &grade(q, &Answer { picked: q.indices_of(&a.picked) }, &q.key()));
             }
         }
         r.mistakes
+    } else {
+        Vec::new()
     };
 
     html! {
@@ -137,7 +141,7 @@ pub(crate) fn QuizPage(props: &QuizPageProps) -> Html {
                         }
                     </div>
                 }
-                if finished && current.is_none() {
+                if score_shown {
                     <div class="score" data-testid="score">
                         <h2>{ format!("You scored {correct} of {}", questions.len()) }</h2>
                         if mistakes.is_empty() {

@@ -9,14 +9,13 @@ use yew_router::prelude::*;
 
 use crate::app::Route;
 use crate::components::question::QuestionCard;
-use crate::content::{self, quizzes};
-use interleave_core::learning::progress::Record;
-use interleave_core::learning::quiz::find_question;
-use interleave_core::learning::review::INTERVALS;
+use crate::content;
 use crate::state::{today, Action, SavedHandle};
+use interleave_core::learning::progress::LearnerRecord;
+use interleave_core::learning::review::INTERVALS;
 
 /// Offers the record as a downloaded JSON file.
-fn export(record: &Record) {
+fn export(record: &LearnerRecord) {
     let parts = js_sys::Array::of1(&record.to_json().into());
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("application/json");
@@ -38,14 +37,14 @@ pub(crate) fn ReviewPage() -> Html {
     let message = use_state(|| None::<(bool, String)>);
     let answered_now = use_state(|| None::<(String, std::collections::BTreeSet<String>)>);
     let day = today();
-    let due: Vec<String> = saved.record.review.due(day).into_iter().filter(|id| find_question(quizzes(), id).is_some()).collect();
+    let due: Vec<String> = saved.record.review.due(day).into_iter().filter(|id| content::question(id).is_some()).collect();
     let counts = saved.record.review.counts();
 
     // Options are shuffled by the day (and the question): the same order all day, so a reload
     // shows what the learner saw, and another order when the question comes back.
     // The question on screen: the one just answered (to show its explanations), else the first due.
     let shown = answered_now.as_ref().map(|(id, _)| id.clone()).or_else(|| due.first().cloned());
-    let question = shown.as_ref().and_then(|id| find_question(quizzes(), id));
+    let question = shown.as_deref().and_then(content::question);
     let on_answer = {
         let (saved, answered_now) = (saved.clone(), answered_now.clone());
         let id = shown.clone();
@@ -73,7 +72,7 @@ pub(crate) fn ReviewPage() -> Html {
             let (saved, message) = (saved.clone(), message.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let text = JsFuture::from(file.text()).await.ok().and_then(|t| t.as_string()).unwrap_or_default();
-                match Record::import(&text) {
+                match LearnerRecord::import(&text) {
                     Ok(record) => {
                         let lessons = record.lessons_read.len();
                         saved.dispatch(Action::Import(record));

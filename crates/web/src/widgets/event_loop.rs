@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use futures::future::{abortable, join_all, AbortHandle};
 use gloo::timers::callback::Interval;
@@ -10,30 +11,31 @@ use gloo::timers::future::TimeoutFuture;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::components::widget::{ProgressBar, RunState, WidgetFrame};
-use interleave_core::event_loop::{Mode, Settings, Summary, MAX_TASKS};
-use interleave_core::prime_count::is_prime;
+use interleave_core::event_loop::{Mode, Settings, Summary, Timeline, MAX_TASKS};
 use interleave_core::numbers::duration_ms;
+use interleave_core::prime_count::is_prime;
+use interleave_core::run::jobs::{JobError, Progress};
+
 use crate::browser::pool::now_ms;
+use crate::components::widget::{ProgressBar, RunState, WidgetFrame};
+use crate::hooks::use_run::use_run;
 
 /// Tasks drawn one row each; beyond this the timeline shows totals.
 const MAX_ROWS: usize = 300;
+/// How often the number of waiting tasks is sampled for the aggregate view, ms.
+const SAMPLE_MS: u32 = 100;
 
-#[derive(Clone, Copy, Default)]
-struct TaskTimes {
-    start: Option<f64>,
-    io_done: Option<f64>,
-    end: Option<f64>,
-}
-
+/// The run's timeline, and when (on the page's clock) the run began.
 #[derive(Default)]
 struct Live {
     base: f64,
-    tasks: Vec<TaskTimes>,
-    done: usize,
-    cpu_ms: f64,
-    /// (elapsed ms, tasks waiting) sampled at each redraw, for the aggregate view.
-    waiting_samples: Vec<(f64, usize)>,
+    timeline: Timeline,
+}
+
+impl Live {
+    fn since_base(&self) -> f64 {
+        now_ms() - self.base
+    }
 }
 
 /// Real computation for `ms` milliseconds on this thread.
@@ -49,23 +51,26 @@ fn compute_for(ms: f64) -> f64 {
     now_ms() - start
 }
 
-async fn task(i: usize, latency: u32, cpu_ms: f64, live: Rc<RefCell<Live>>) {
+async fn task(i: usize, latency: u32, cpu_ms: f64, live: Rc<RefCell<Live>>, progress: Arc<Progress>) {
     {
         let mut l = live.borrow_mut();
-        let t = now_ms() - l.base;
-        l.tasks[i].start = Some(t);
+        let at = l.since_base();
+        l.timeline.started(i, at);
     }
     TimeoutFuture::new(latency).await;
-    let base = live.borrow().base;
-    live.borrow_mut().tasks[i].io_done = Some(now_ms() - base);
+    {
+        let mut l = live.borrow_mut();
+        let at = l.since_base();
+        l.timeline.waited(i, at);
+    }
     let spent = if cpu_ms > 0.0 { compute_for(cpu_ms) } else { 0.0 };
     let mut l = live.borrow_mut();
-    l.tasks[i].end = Some(now_ms() - base);
-    l.done += 1;
-    l.cpu_ms += spent;
+    let at = l.since_base();
+    l.timeline.finished(i, at, spent);
+    progress.add(1);
 }
 
-fn timeline(live: &Live, elapsed: f64) -> Html {
+fn timeline(live: &Timeline, elapsed: f64) -> Html {
     let span = elapsed.max(1.0);
     let n = live.tasks.len();
     if n == 0 {
@@ -120,13 +125,9 @@ pub(crate) fn EventLoopLab() -> Html {
     let cpu = use_state(|| "0".to_string());
     let mode = use_state(|| Mode::Concurrent);
     let refusal = use_state(|| None::<String>);
-    let run_state = use_state(|| RunState::Idle);
-    let note = use_state(|| None::<String>);
-    let summary = use_state(|| None::<Summary>);
+    let run = use_run::<Summary>();
     let live = use_mut_ref(Live::default);
     let abort = use_mut_ref(|| None::<AbortHandle>);
-    let ticker = use_mut_ref(|| None::<Interval>);
-    let redraw = use_force_update();
 
     let field = |state: &UseStateHandle<String>| {
         let state = state.clone();
@@ -143,11 +144,10 @@ pub(crate) fn EventLoopLab() -> Html {
 
     let start = {
         let (tasks, lat_min, lat_max, cpu, mode) = (tasks.clone(), lat_min.clone(), lat_max.clone(), cpu.clone(), *mode);
-        let (refusal, run_state, note, summary) = (refusal.clone(), run_state.clone(), note.clone(), summary.clone());
-        let (live, abort, ticker) = (live.clone(), abort.clone(), ticker.clone());
+        let (refusal, run, live, abort) = (refusal.clone(), run.clone(), live.clone(), abort.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            if *run_state == RunState::Running {
+            if run.running() {
                 return;
             }
             let settings = match Settings::parse(&tasks, &lat_min, &lat_max, &cpu, mode) {
@@ -155,78 +155,72 @@ pub(crate) fn EventLoopLab() -> Html {
                 Err(reason) => return refusal.set(Some(reason)),
             };
             let latencies = settings.latencies(now_ms().to_bits());
-            *live.borrow_mut() = Live { base: now_ms(), tasks: vec![TaskTimes::default(); latencies.len()], ..Live::default() };
-            let futures: Vec<_> = latencies
-                .iter()
-                .enumerate()
-                .map(|(i, &l)| task(i, l, settings.cpu_ms, live.clone()))
-                .collect();
-            let all = async move {
-                match mode {
-                    Mode::Concurrent => {
-                        join_all(futures).await;
-                    }
-                    Mode::Sequential => {
-                        for f in futures {
-                            f.await;
+            *live.borrow_mut() = Live { base: now_ms(), timeline: Timeline::new(latencies.len()) };
+            let (live, abort) = (live.clone(), abort.clone());
+            run.start(latencies.len() as u64, "the tasks", move |progress| {
+                let futures: Vec<_> = latencies
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &l)| task(i, l, settings.cpu_ms, live.clone(), progress.clone()))
+                    .collect();
+                let sampled = live.clone();
+                let (all, handle) = abortable(async move {
+                    let _sampler = Interval::new(SAMPLE_MS, move || {
+                        let mut l = sampled.borrow_mut();
+                        let at = l.since_base();
+                        l.timeline.sample(at);
+                    });
+                    match mode {
+                        Mode::Concurrent => {
+                            join_all(futures).await;
+                        }
+                        Mode::Sequential => {
+                            for f in futures {
+                                f.await;
+                            }
                         }
                     }
-                }
-            };
-            let (all, handle) = abortable(all);
-            *abort.borrow_mut() = Some(handle);
-            run_state.set(RunState::Running);
-            note.set(None);
-            summary.set(None);
-            let (live_tick, redraw) = (live.clone(), redraw.clone());
-            *ticker.borrow_mut() = Some(Interval::new(100, move || {
-                let mut l = live_tick.borrow_mut();
-                let elapsed = now_ms() - l.base;
-                let waiting = l.tasks.iter().filter(|t| t.start.is_some() && t.io_done.is_none()).count();
-                l.waiting_samples.push((elapsed, waiting));
-                drop(l);
-                redraw.force_update();
-            }));
-            let (run_state, note, summary, live, ticker) = (run_state.clone(), note.clone(), summary.clone(), live.clone(), ticker.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                let outcome = all.await;
-                ticker.borrow_mut().take();
-                let l = live.borrow();
-                let wall = now_ms() - l.base;
-                match outcome {
-                    Ok(()) => {
-                        summary.set(Some(Summary::new(mode, &latencies, l.cpu_ms, wall)));
-                        run_state.set(RunState::Done);
-                    }
-                    Err(_) => {
-                        note.set(Some(format!("Cancelled after {} of {} tasks finished.", l.done, l.tasks.len())));
-                        run_state.set(RunState::Idle);
-                    }
+                });
+                *abort.borrow_mut() = Some(handle);
+                async move {
+                    all.await.map_err(|_| JobError::Cancelled)?;
+                    let l = live.borrow();
+                    Ok(Summary::new(mode, &latencies, l.timeline.cpu_ms, l.since_base()))
                 }
             });
         })
     };
+    // The hook's cancel flag, and an abort: the tasks are futures waiting on timers, so they
+    // are dropped where they wait rather than asked to stop.
     let cancel = {
-        let abort = abort.clone();
-        Callback::from(move |_| {
+        let (stop, abort) = (run.cancel(), abort.clone());
+        Callback::from(move |e: MouseEvent| {
+            stop.emit(e);
             if let Some(h) = abort.borrow_mut().take() {
                 h.abort();
             }
         })
     };
 
-    let running = *run_state == RunState::Running;
+    let running = run.running();
     let l = live.borrow();
-    let elapsed = match (&*summary, running) {
+    let summary = (run.state() == RunState::Done).then(|| run.outcome()).flatten();
+    let elapsed = match (summary, running) {
         (Some(s), _) => s.wall_ms,
-        (None, true) => now_ms() - l.base,
-        _ => l.tasks.iter().filter_map(|t| t.end).fold(0.0, f64::max),
+        (None, true) => l.since_base(),
+        _ => l.timeline.last_end(),
     };
-    let fraction = if l.tasks.is_empty() { 0.0 } else { l.done as f64 / l.tasks.len() as f64 };
-    let result = summary.as_ref().map(|s| AttrValue::from(serde_json::to_string(s).unwrap_or_default()));
-    let waiting = l.tasks.iter().filter(|t| t.start.is_some() && t.io_done.is_none()).count();
+    let fraction = run.fraction();
+    let result = summary.map(|s| AttrValue::from(serde_json::to_string(s).unwrap_or_default()));
+    // A run only ends without an outcome when it is cancelled; the note says how far it got.
+    let note = match run.state() {
+        RunState::Idle => run.note().map(|_| l.timeline.cancelled_note()),
+        _ => run.note().map(str::to_string),
+    };
+    let waiting = l.timeline.waiting();
+    let count = l.timeline.tasks.len();
     html! {
-        <WidgetFrame name="event-loop" title="Event-loop lab: many tasks, one thread" state={*run_state} {result}>
+        <WidgetFrame name="event-loop" title="Event-loop lab: many tasks, one thread" state={run.state()} {result}>
             <p>{ "Each task waits for a simulated I/O reply (a real timer), then may compute for a while. \
                   Await them one after another, or start them all and await them together." }</p>
             <form class="controls lab-controls" onsubmit={start}>
@@ -246,19 +240,19 @@ pub(crate) fn EventLoopLab() -> Html {
             </form>
             <p class="help">{ format!("Up to {MAX_TASKS} tasks; waits up to 10 s; the same number twice gives a fixed wait.") }</p>
             if let Some(reason) = refusal.as_ref() { <p class="refusal" role="alert">{ reason }</p> }
-            if running || !l.tasks.is_empty() {
+            if running || count > 0 {
                 <div class="timeline-wrap">
-                    { timeline(&l, elapsed) }
+                    { timeline(&l.timeline, elapsed) }
                     <p class="legend">
                         <span class="key wait"></span>{ "waiting: for I/O, then for a turn on the thread" }
                         <span class="key run"></span>{ "computing" }
-                        <span class="live-counts">{ format!("{} waiting · {} of {} done · {}", waiting, l.done, l.tasks.len(), duration_ms(elapsed)) }</span>
+                        <span class="live-counts">{ format!("{} waiting · {} of {} done · {}", waiting, l.timeline.done, count, duration_ms(elapsed)) }</span>
                     </p>
                 </div>
             }
             if running { <ProgressBar {fraction} label="Tasks finished" /> }
-            if let Some(n) = note.as_ref() { <p class="note" role="status">{ n }</p> }
-            if let Some(s) = summary.as_ref() {
+            if let Some(note) = note { <p class="note" role="status">{ note }</p> }
+            if let Some(s) = summary {
                 <div class="outcome" role="status">
                     <dl class="figures">
                         <div><dt>{ "Wall time" }</dt><dd>{ duration_ms(s.wall_ms) }</dd></div>

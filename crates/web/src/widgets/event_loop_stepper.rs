@@ -6,7 +6,7 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::components::widget::{RunState, WidgetFrame};
-use interleave_core::event_loop_stepper::{check_prediction, log_texts, programs, Sim};
+use interleave_core::event_loop_stepper::{check_prediction, scripts, tokens_left, Stepper};
 
 #[derive(Serialize)]
 struct StepperResult<'a> {
@@ -28,24 +28,24 @@ fn queue(title: &str, items: Html, empty: bool) -> Html {
 #[function_component]
 pub(crate) fn EventLoopStepper() -> Html {
     let index = use_state(|| 0usize);
-    let sim = use_mut_ref(|| Sim::new(&programs()[0]));
+    let stepper = use_mut_ref(|| Stepper::new(&scripts()[0]));
     let prediction = use_state(Vec::<String>::new);
     let redraw = use_force_update();
 
-    let program = &programs()[*index];
+    let script = &scripts()[*index];
     let choose = {
-        let (index, sim, prediction) = (index.clone(), sim.clone(), prediction.clone());
+        let (index, stepper, prediction) = (index.clone(), stepper.clone(), prediction.clone());
         Callback::from(move |e: Event| {
             let i: usize = e.target_unchecked_into::<HtmlSelectElement>().value().parse().unwrap_or(0);
-            *sim.borrow_mut() = Sim::new(&programs()[i]);
+            *stepper.borrow_mut() = Stepper::new(&scripts()[i]);
             prediction.set(Vec::new());
             index.set(i);
         })
     };
-    let act = |f: fn(&mut Sim)| {
-        let (sim, redraw) = (sim.clone(), redraw.clone());
+    let act = |f: fn(&mut Stepper)| {
+        let (stepper, redraw) = (stepper.clone(), redraw.clone());
         Callback::from(move |_| {
-            f(&mut sim.borrow_mut());
+            f(&mut stepper.borrow_mut());
             redraw.force_update();
         })
     };
@@ -62,20 +62,15 @@ pub(crate) fn EventLoopStepper() -> Html {
         Callback::from(move |_| prediction.set(Vec::new()))
     };
 
-    let s = sim.borrow();
+    let s = stepper.borrow();
     let snap = s.snapshot();
-    let tokens = log_texts(program);
-    let remaining: Vec<String> = tokens
-        .iter()
-        .filter(|t| prediction.iter().filter(|p| p == t).count() < tokens.iter().filter(|u| u == t).count())
-        .cloned()
-        .collect();
-    let verdict = (s.finished() && !prediction.is_empty()).then(|| check_prediction(program, &prediction));
+    let remaining = tokens_left(script, &prediction);
+    let verdict = (s.finished() && !prediction.is_empty()).then(|| check_prediction(script, &prediction));
     let state = if s.finished() { RunState::Done } else if s.at_start() { RunState::Idle } else { RunState::Running };
     let result = s.finished().then(|| {
         AttrValue::from(
             serde_json::to_string(&StepperResult {
-                program: program.id,
+                program: script.id,
                 steps: s.steps_taken(),
                 output: snap.console.iter().map(|(t, _)| t.as_str()).collect(),
                 prediction_correct: verdict.as_ref().map(|v| v.correct),
@@ -89,12 +84,12 @@ pub(crate) fn EventLoopStepper() -> Html {
             <div class="controls">
                 <label for="stepper-program">{ "Program" }</label>
                 <select id="stepper-program" onchange={choose}>
-                    { for programs().iter().enumerate().map(|(i, p)| html! {
+                    { for scripts().iter().enumerate().map(|(i, p)| html! {
                         <option value={i.to_string()} selected={i == *index}>{ p.title }</option>
                     }) }
                 </select>
             </div>
-            <p class="help">{ program.explain }</p>
+            <p class="help">{ script.explain }</p>
             <section class="predict" aria-label="Predict the output">
                 <p><strong>{ "Predict first: " }</strong>{ "click the lines in the order you think they will be printed." }</p>
                 <div class="chips">
@@ -106,18 +101,15 @@ pub(crate) fn EventLoopStepper() -> Html {
                 }
                 if let Some(v) = verdict.as_ref() {
                     <p class={classes!(if v.correct { "outcome" } else { "refusal" })} role="status" data-testid="prediction-verdict">
-                        { if v.correct { "Your prediction was right.".to_string() } else {
-                            format!("Not quite: the output was {}. The first difference is line {}.",
-                                v.expected.join(" → "), v.first_difference.map_or(0, |i| i + 1))
-                        } }
+                        { v.verdict() }
                     </p>
                 }
             </section>
             <div class="controls stepper-buttons">
-                <button type="button" onclick={act(Sim::reset)} disabled={s.at_start()}>{ "Reset" }</button>
+                <button type="button" onclick={act(Stepper::reset)} disabled={s.at_start()}>{ "Reset" }</button>
                 <button type="button" onclick={act(|s| { s.back(); })} disabled={s.at_start()}>{ "◀ Back" }</button>
                 <button type="button" class="primary" onclick={act(|s| { s.step(); })} disabled={s.finished()}>{ "Step ▶" }</button>
-                <button type="button" onclick={act(Sim::run_to_end)} disabled={s.finished()}>{ "Run to end" }</button>
+                <button type="button" onclick={act(Stepper::run_to_end)} disabled={s.finished()}>{ "Run to end" }</button>
                 <span class="clock">{ format!("step {} · {} ms · {}", snap.step, snap.now_ms, snap.phase.label()) }</span>
             </div>
             <p class="step-note" role="status" aria-live="polite">{ &snap.note }</p>
@@ -125,7 +117,7 @@ pub(crate) fn EventLoopStepper() -> Html {
                 <section class="loop-box source">
                     <h3>{ "Code" }</h3>
                     <ol class="code-lines" tabindex="0" aria-label="Program source">
-                        { for program.source.iter().enumerate().map(|(i, line)| html! {
+                        { for script.source.iter().enumerate().map(|(i, line)| html! {
                             <li class={classes!((snap.current_line == Some(i)).then_some("current"))}
                                 aria-current={(snap.current_line == Some(i)).then_some("step")}><code>{ *line }</code></li>
                         }) }

@@ -1,5 +1,7 @@
-//! What the parallelism lab's widgets share: a clock every thread agrees on, reading whole numbers
-//! typed by the learner, a poller for live figures, and the "one thread here" note.
+//! What the parallelism lab's widgets share: a clock every thread agrees on, the fields' events, a
+//! poller for live figures, a run cancelled when its widget leaves the page, memory reserved
+//! before a run, and the "one thread here" note. (Reading
+//! the learner's numbers and rounding figures is core's: [`parse_whole`], [`round1`].)
 //!
 //! Implementation note: `pool::now_ms` reads `window.performance`, which web workers do not have,
 //! and each worker's `performance.now()` counts from its own start. The lab times work *on* the
@@ -7,7 +9,6 @@
 //! `performance` (window or worker) and adds its `timeOrigin`: one time line for every thread.
 
 use std::cell::{Cell, RefCell};
-use std::ops::RangeInclusive;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -16,7 +17,9 @@ use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
 use interleave_core::channels::pipeline::Clock;
-use interleave_core::numbers::group_digits;
+pub(crate) use interleave_core::numbers::{parse_whole, round1};
+use interleave_core::run::jobs::{spawn_task, Progress};
+
 use crate::browser::pool::PoolState;
 
 thread_local! {
@@ -40,23 +43,6 @@ pub(crate) fn now_abs_ms() -> f64 {
 /// [`now_abs_ms`] as a clock the lab's engines can share between threads.
 pub(crate) fn clock() -> Clock {
     Arc::new(now_abs_ms)
-}
-
-/// Reads a whole number typed by the learner (`,`, `_` and spaces allowed), refusing what is not
-/// one or lies outside `limits`, with a reason naming `what`.
-pub(crate) fn parse_whole(text: &str, what: &str, limits: RangeInclusive<u64>) -> Result<u64, String> {
-    let cleaned: String = text.chars().filter(|c| !matches!(c, '_' | ',' | ' ')).collect();
-    let value: u64 = cleaned.parse().map_err(|_| format!("{what}: “{}” is not a whole number.", text.trim()))?;
-    if limits.contains(&value) {
-        Ok(value)
-    } else {
-        Err(format!(
-            "{what} must be from {} to {} (you asked for {}).",
-            group_digits(*limits.start()),
-            group_digits(*limits.end()),
-            group_digits(value)
-        ))
-    }
 }
 
 /// The value of the input or select an event came from.
@@ -94,14 +80,37 @@ impl Poller {
     }
 }
 
+/// The progress of a widget's run, cancelled if the widget leaves the page while it runs.
+#[derive(Clone, Default)]
+pub(crate) struct CancelOnLeave(Rc<RefCell<Option<Arc<Progress>>>>);
+
+impl CancelOnLeave {
+    /// Makes `progress` the run's: the one cancelled on leaving.
+    pub(crate) fn watch(&self, progress: &Arc<Progress>) {
+        *self.0.borrow_mut() = Some(progress.clone());
+    }
+}
+
+/// A [`CancelOnLeave`] for this widget (the run hook does not cancel when the widget goes).
+#[hook]
+pub(crate) fn use_cancel_on_leave() -> CancelOnLeave {
+    let watched = (*use_state(CancelOnLeave::default)).clone();
+    {
+        let watched = watched.clone();
+        use_effect_with((), move |_| {
+            move || {
+                if let Some(p) = watched.0.borrow().as_ref() {
+                    p.cancel();
+                }
+            }
+        });
+    }
+    watched
+}
+
 /// Worker threads the lab may use: the pool's workers, or 1 on a page without a pool.
 pub(crate) fn lab_threads(pool: &PoolState) -> usize {
     pool.workers().max(1)
-}
-
-/// Rounds to one decimal, for figures published as JSON.
-pub(crate) fn round1(x: f64) -> f64 {
-    (x * 10.0).round() / 10.0
 }
 
 #[derive(Properties, PartialEq)]
@@ -143,7 +152,7 @@ pub(crate) async fn reserve_memory(bytes: usize) {
     // allocated (a buffer the workers will fill, say).
     let pages = core::arch::wasm32::memory_size::<0>();
     if SYNCED_PAGES.with(Cell::get) != pages && crate::browser::pool::workers() > 0 {
-        let synced = interleave_core::run::on_pool(|| {
+        let synced = spawn_task(|| {
             rayon::broadcast(|_| core::arch::wasm32::memory_grow::<0>(0));
         })
         .await;

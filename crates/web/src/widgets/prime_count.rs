@@ -1,15 +1,15 @@
 //! "Count primes on every core": one CPU-bound job run through the pool, with progress and cancel.
 
 use serde::Serialize;
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use interleave_core::numbers::{duration_ms, group_digits};
+use interleave_core::numbers::{duration_ms, group_digits, round1};
 use interleave_core::prime_count::PrimeCount;
 
 use crate::browser::pool::{self, PoolState};
 use crate::components::widget::{ProgressBar, WidgetFrame};
 use crate::hooks::use_run::use_run;
+use crate::widgets::lab_common::on_text;
 
 /// The figures of one run, also published as `data-result`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -29,14 +29,6 @@ pub(crate) fn PrimeCountLab() -> Html {
     let refusal = use_state(|| None::<String>);
     let run = use_run::<Outcome>();
 
-    let oninput = {
-        let (input, refusal) = (input.clone(), refusal.clone());
-        Callback::from(move |e: InputEvent| {
-            input.set(e.target_unchecked_into::<HtmlInputElement>().value());
-            refusal.set(None);
-        })
-    };
-
     let start = {
         let (input, refusal, run) = (input.clone(), refusal.clone(), run.clone());
         Callback::from(move |e: SubmitEvent| {
@@ -52,7 +44,7 @@ pub(crate) fn PrimeCountLab() -> Html {
                 Ok(Outcome {
                     limit: job.limit,
                     primes: out.primes,
-                    wall_ms: ((pool::now_ms() - started) * 10.0).round() / 10.0,
+                    wall_ms: round1(pool::now_ms() - started),
                     mode: if workers > 0 { "pool" } else { "main-thread" },
                     workers,
                     threads_used: out.threads.len().max(1),
@@ -75,7 +67,7 @@ pub(crate) fn PrimeCountLab() -> Html {
                } }</p>
             <form class="controls" onsubmit={start}>
                 <label for="prime-limit">{ "Count the primes below" }</label>
-                <input id="prime-limit" name="limit" inputmode="numeric" value={(*input).clone()} {oninput}
+                <input id="prime-limit" name="limit" inputmode="numeric" value={(*input).clone()} oninput={on_text(&input, &refusal)}
                        aria-describedby="prime-limit-help" aria-invalid={refusal.is_some().to_string()} disabled={running} />
                 <button type="submit" class="primary" disabled={running || !pool_state.settled()}>{ "Run" }</button>
                 <button type="button" onclick={cancel} disabled={!running}>{ "Cancel" }</button>

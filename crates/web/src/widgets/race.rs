@@ -1,92 +1,19 @@
 //! The race lab: k threads increment one shared counter, in one of five ways; a table of tries
 //! shows the racy way losing a different number of updates each time, and the others none.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
-
 use yew::prelude::*;
 
-use crate::widgets::lab_common::{event_value, lab_threads, now_abs_ms, on_text, parse_whole, reserve_memory, round1, PoolNote};
-use crate::components::widget::{cancel_callback, ProgressBar, RunState, WidgetFrame};
-use interleave_core::run::jobs::{JobError, Progress};
-use interleave_core::run::on_pool;
-use interleave_core::race::{run_race_with, RaceTry, Strategy, ONE_THREAD_LOSES_NOTHING};
 use interleave_core::numbers::{duration_ms, group_digits};
+use interleave_core::race::{run_race_timed, OneThreadRace, RaceTry, Strategy, ONE_THREAD_LOSES_NOTHING};
+use interleave_core::run::jobs::spawn_task;
+
 use crate::browser::pool::{self, PoolState};
+use crate::components::widget::{ProgressBar, WidgetFrame};
+use crate::hooks::use_run::use_run;
+use crate::widgets::lab_common::{event_value, lab_threads, now_abs_ms, on_text, parse_whole, reserve_memory, use_cancel_on_leave, PoolNote};
 
 /// Most increments per thread: a few seconds for the slowest way (the mutex) on a phone.
 const MAX_INCREMENTS: u64 = 5_000_000;
-
-/// Runs the race on the pool, timed on the worker.
-async fn race_on_pool(strategy: Strategy, threads: usize, increments: u64, progress: Arc<Progress>) -> Result<RaceTry, JobError> {
-    on_pool(move || {
-        let start = now_abs_ms();
-        let outcome = run_race_with(strategy, threads, increments, &progress)?;
-        Ok(RaceTry {
-            strategy,
-            threads,
-            increments_per_thread: increments,
-            expected: outcome.expected,
-            actual: outcome.actual,
-            lost: outcome.lost,
-            wall_ms: round1(now_abs_ms() - start),
-        })
-    })
-    .await?
-}
-
-/// Without a pool: the same five ways with one thread, on the page, in chunks that yield.
-async fn race_on_page(strategy: Strategy, increments: u64, progress: Arc<Progress>) -> Result<RaceTry, JobError> {
-    const CHUNK: u64 = 1 << 16;
-    let counter = AtomicU64::new(0);
-    let locked = Mutex::new(0u64);
-    let (tx, rx) = mpsc::channel::<u64>();
-    let mut local = 0u64;
-    let start = pool::now_ms();
-    let mut slice_start = start;
-    let mut done = 0;
-    while done < increments {
-        if progress.is_cancelled() {
-            return Err(JobError::Cancelled);
-        }
-        let n = CHUNK.min(increments - done);
-        for _ in 0..n {
-            match strategy {
-                Strategy::Racy => counter.store(counter.load(Ordering::Relaxed) + 1, Ordering::Relaxed),
-                Strategy::Atomic => {
-                    counter.fetch_add(1, Ordering::Relaxed);
-                }
-                Strategy::Mutex => *locked.lock().unwrap_or_else(|e| e.into_inner()) += 1,
-                Strategy::LocalThenCombine | Strategy::Messages => local = std::hint::black_box(local) + 1,
-            }
-        }
-        progress.add(n);
-        done += n;
-        if pool::now_ms() - slice_start > pool::SLICE_MS {
-            pool::yield_now().await;
-            slice_start = pool::now_ms();
-        }
-    }
-    let actual = match strategy {
-        Strategy::Racy | Strategy::Atomic => counter.load(Ordering::Relaxed),
-        Strategy::Mutex => *locked.lock().unwrap_or_else(|e| e.into_inner()),
-        Strategy::LocalThenCombine => local,
-        Strategy::Messages => {
-            let _ = tx.send(local);
-            drop(tx);
-            rx.iter().sum()
-        }
-    };
-    Ok(RaceTry {
-        strategy,
-        threads: 1,
-        increments_per_thread: increments,
-        expected: increments,
-        actual,
-        lost: increments.saturating_sub(actual),
-        wall_ms: round1(pool::now_ms() - start),
-    })
-}
 
 #[function_component]
 pub(crate) fn RaceLab() -> Html {
@@ -96,25 +23,10 @@ pub(crate) fn RaceLab() -> Html {
     let threads_text = use_state(|| None::<String>);
     let increments_text = use_state(|| "1,000,000".to_string());
     let refusal = use_state(|| None::<String>);
-    let run_state = use_state(|| RunState::Idle);
-    let note = use_state(|| None::<String>);
-    let progress = use_state(|| None::<Arc<Progress>>);
     let tries = use_state(Vec::<RaceTry>::new);
-    let redraw = use_force_update();
-    let ticker = use_mut_ref(|| None::<gloo::timers::callback::Interval>);
-
+    let run = use_run::<RaceTry>();
     // Leaving the page cancels a run.
-    {
-        let (progress, ticker) = (progress.clone(), ticker.clone());
-        use_effect_with((), move |_| {
-            move || {
-                ticker.borrow_mut().take();
-                if let Some(p) = progress.as_ref() {
-                    p.cancel();
-                }
-            }
-        });
-    }
+    let leave = use_cancel_on_leave();
 
     // Threads default to every worker: a race needs at least two.
     let threads_value = threads_text.as_ref().cloned().unwrap_or_else(|| max_threads.to_string());
@@ -135,13 +47,12 @@ pub(crate) fn RaceLab() -> Html {
     };
 
     let on_run = {
-        let (strategy, increments_text, refusal, run_state, note, progress, tries) =
-            (strategy.clone(), increments_text.clone(), refusal.clone(), run_state.clone(), note.clone(), progress.clone(), tries.clone());
-        let (threads_value, redraw, ticker) = (threads_value.clone(), redraw.clone(), ticker.clone());
+        let (strategy, increments_text, refusal, tries, run) = (strategy.clone(), increments_text.clone(), refusal.clone(), tries.clone(), run.clone());
+        let (threads_value, leave) = (threads_value.clone(), leave.clone());
         let settled = pool_state.settled();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            if *run_state == RunState::Running || !settled {
+            if run.running() || !settled {
                 return;
             }
             let threads = match parse_whole(&threads_value, "Threads", 1..=max_threads as u64) {
@@ -153,49 +64,34 @@ pub(crate) fn RaceLab() -> Html {
                 Err(reason) => return refusal.set(Some(format!("{reason} More would take too long with the slowest way."))),
             };
             refusal.set(None);
-            note.set(None);
-            let s = *strategy;
-            let p = Progress::new(threads as u64 * increments);
-            progress.set(Some(p.clone()));
-            run_state.set(RunState::Running);
-            let redraw = redraw.clone();
-            *ticker.borrow_mut() = Some(gloo::timers::callback::Interval::new(100, move || redraw.force_update()));
-            let (run_state, note, tries, ticker) = (run_state.clone(), note.clone(), tries.clone(), ticker.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                reserve_memory(0).await;
-                let result = if pool::workers() > 0 {
-                    race_on_pool(s, threads, increments, p.clone()).await
-                } else {
-                    race_on_page(s, increments, p.clone()).await
-                };
-                ticker.borrow_mut().take();
-                match result {
-                    Ok(t) => {
-                        let mut list = (*tries).clone();
-                        list.push(t);
-                        tries.set(list);
-                        run_state.set(RunState::Done);
-                    }
-                    Err(JobError::Cancelled) => {
-                        note.set(Some(format!("Cancelled after {:.0}% of the increments.", p.fraction() * 100.0)));
-                        run_state.set(RunState::Idle);
-                    }
-                    Err(e) => {
-                        note.set(Some(format!("The run failed: {e}.")));
-                        run_state.set(RunState::Error);
-                    }
+            let (s, tries, leave) = (*strategy, tries.clone(), leave.clone());
+            run.start(threads as u64 * increments, "the increments", move |progress| {
+                leave.watch(&progress);
+                async move {
+                    reserve_memory(0).await;
+                    let tried = if pool::workers() > 0 {
+                        spawn_task(move || run_race_timed(s, threads, increments, &progress, now_abs_ms)).await??
+                    } else {
+                        // No pool: the same increments on the page's one thread, in slices that yield.
+                        let start = pool::now_ms();
+                        let outcome = pool::run_sliced(OneThreadRace::new(s, increments), progress).await?;
+                        RaceTry::new(s, 1, increments, outcome, pool::now_ms() - start)
+                    };
+                    let mut list = (*tries).clone();
+                    list.push(tried);
+                    tries.set(list);
+                    Ok(tried)
                 }
             });
         })
     };
-    let on_cancel = cancel_callback(&progress);
 
-    let running = *run_state == RunState::Running;
-    let result = tries.last().map(|t| AttrValue::from(t.to_json()));
-    let fraction = progress.as_ref().map_or(0.0, |p| p.fraction());
-    let last = tries.last();
+    let running = run.running();
+    let result = run.outcome().map(|t| AttrValue::from(t.to_json()));
+    let fraction = run.fraction();
+    let last = run.outcome();
     html! {
-        <WidgetFrame name="race" title="Race lab: one counter, many threads" state={*run_state} {result}>
+        <WidgetFrame name="race" title="Race lab: one counter, many threads" state={run.state()} {result}>
             <p>{ "Each thread adds 1 to the same counter, again and again. Afterwards the counter should read \
                   threads × increments. Pick how the threads share it, run it a few times, and compare." }</p>
             <PoolNote without="So only one thread can run here, and one thread cannot race with itself: every way gives the exact count." />
@@ -224,7 +120,7 @@ pub(crate) fn RaceLab() -> Html {
                 </div>
                 <div class="buttons">
                     <button type="submit" class="primary" disabled={running || !pool_state.settled()}>{ "Run" }</button>
-                    <button type="button" onclick={on_cancel} disabled={!running}>{ "Cancel" }</button>
+                    <button type="button" onclick={run.cancel()} disabled={!running}>{ "Cancel" }</button>
                 </div>
             </form>
             <p id="race-increments-help" class="help">{ format!("From 1 to {} per thread.", group_digits(MAX_INCREMENTS)) }</p>
@@ -232,7 +128,7 @@ pub(crate) fn RaceLab() -> Html {
             if threads_value == "1" { <p class="help">{ ONE_THREAD_LOSES_NOTHING }</p> }
             if let Some(reason) = refusal.as_ref() { <p class="refusal" role="alert">{ reason }</p> }
             if running { <ProgressBar {fraction} label="Increments done" /> }
-            if let Some(n) = note.as_ref() { <p class="note" role="status">{ n }</p> }
+            if let Some(n) = run.note() { <p class="note" role="status">{ n.to_string() }</p> }
             if let Some(t) = last {
                 <p class={classes!("outcome", (t.lost > 0).then_some("lost"))} role="status">
                     { if t.lost > 0 {

@@ -13,12 +13,14 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::components::widget::{ProgressBar, RunState, WidgetFrame};
-use interleave_core::run::jobs::{JobError, Progress, Sliced};
-use interleave_core::prime_count::PrimeCount;
 use interleave_core::numbers::duration_ms;
+use interleave_core::prime_count::PrimeCount;
+use interleave_core::responsiveness::{long_tasks_since, parse_limit, RunMode, Try};
+use interleave_core::run::jobs::{JobError, Sliced};
+
 use crate::browser::pool::{self, now_ms, PoolState};
-use interleave_core::responsiveness::{parse_limit, RunMode, Try};
+use crate::components::widget::{ProgressBar, WidgetFrame};
+use crate::hooks::use_run::use_run;
 
 #[derive(Default)]
 struct Frames {
@@ -78,19 +80,9 @@ async fn next_frame() {
 }
 
 impl Frames {
-    /// Distinct blocking periods since `since` (overlapping reports of one freeze count once).
+    /// Distinct blocking periods reported since `since`.
     fn long_tasks_since(&self, since: f64) -> u32 {
-        let mut periods: Vec<(f64, f64)> = self.long_periods.iter().copied().filter(|p| p.1 > since).collect();
-        periods.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let mut count = 0;
-        let mut end = f64::NEG_INFINITY;
-        for (s, e) in periods {
-            if s > end {
-                count += 1;
-            }
-            end = end.max(e);
-        }
-        count
+        long_tasks_since(&self.long_periods, since)
     }
 }
 
@@ -128,10 +120,9 @@ pub(crate) fn ResponsivenessMeter() -> Html {
     let pool_state = use_context::<PoolState>().unwrap_or(PoolState::Starting);
     let input = use_state(|| "5,000,000".to_string());
     let refusal = use_state(|| None::<String>);
-    let run_state = use_state(|| RunState::Idle);
-    let running_mode = use_state(|| None::<RunMode>);
-    let tries = use_state(Vec::<Try>::new);
-    let progress = use_state(|| None::<Arc<Progress>>);
+    // The outcome of a run is the whole table of tries, this one last.
+    let run = use_run::<Vec<Try>>();
+    let last_mode = use_state(|| None::<RunMode>);
     let frames = use_mut_ref(Frames::default);
     let ball = use_node_ref();
     let redraw = use_force_update();
@@ -167,16 +158,14 @@ pub(crate) fn ResponsivenessMeter() -> Html {
         });
     }
 
-    let run = {
-        let (input, refusal, run_state, running_mode, tries, progress, frames) =
-            (input.clone(), refusal.clone(), run_state.clone(), running_mode.clone(), tries.clone(), progress.clone(), frames.clone());
+    let start = {
+        let (input, refusal, run, last_mode, frames) = (input.clone(), refusal.clone(), run.clone(), last_mode.clone(), frames.clone());
         let supported = long_tasks_supported.clone();
         move |mode: RunMode| {
-            let (input, refusal, run_state, running_mode, tries, progress, frames) =
-                (input.clone(), refusal.clone(), run_state.clone(), running_mode.clone(), tries.clone(), progress.clone(), frames.clone());
+            let (input, refusal, run, last_mode, frames) = (input.clone(), refusal.clone(), run.clone(), last_mode.clone(), frames.clone());
             let supported = supported.clone();
             Callback::from(move |_| {
-                if *run_state == RunState::Running {
+                if run.running() {
                     return;
                 }
                 let limit = match parse_limit(&input) {
@@ -187,12 +176,10 @@ pub(crate) fn ResponsivenessMeter() -> Html {
                     return refusal.set(Some("There is no worker pool on this page (see the thread status below), so this way cannot run here.".into()));
                 }
                 let job = PrimeCount { limit };
-                let p = Progress::new(limit);
-                progress.set(Some(p.clone()));
-                run_state.set(RunState::Running);
-                running_mode.set(Some(mode));
-                let (run_state, running_mode, tries, frames, supported) = (run_state.clone(), running_mode.clone(), tries.clone(), frames.clone(), supported.clone());
-                wasm_bindgen_futures::spawn_local(async move {
+                last_mode.set(Some(mode));
+                let mut tries = run.outcome().cloned().unwrap_or_default();
+                let (frames, supported) = (frames.clone(), supported.clone());
+                run.start(limit, "the numbers", move |p| async move {
                     // Let the page show that the run started before measuring from a fresh frame.
                     TimeoutFuture::new(30).await;
                     next_frame().await;
@@ -208,40 +195,31 @@ pub(crate) fn ResponsivenessMeter() -> Html {
                     }
                     let result = match mode {
                         RunMode::MainThread => {
-                            let mut sliced = Sliced::new(Arc::new(job), p.clone());
+                            let mut sliced = Sliced::new(Arc::new(job), p);
                             sliced.run_until(|| false).unwrap_or(Err(JobError::Lost))
                         }
-                        RunMode::Sliced => pool::run_sliced(job, p.clone()).await,
-                        RunMode::Pool => pool::run(job, p.clone()).await,
+                        RunMode::Sliced => pool::run_sliced(job, p).await,
+                        RunMode::Pool => pool::run(job, p).await,
                     };
                     let wall_ms = now_ms() - started;
                     // The frame after a freeze is where its gap is seen; long tasks arrive after it.
                     next_frame().await;
                     TimeoutFuture::new(60).await;
+                    result?;
                     let f = frames.borrow();
-                    if result.is_ok() {
-                        let mut list = (*tries).clone();
-                        list.push(Try {
-                            mode,
-                            wall_ms: (wall_ms * 10.0).round() / 10.0,
-                            max_frame_gap_ms: (f.max_gap * 10.0).round() / 10.0,
-                            long_tasks: (*supported.borrow()).then_some(f.long_tasks_since(started)),
-                        });
-                        tries.set(list);
-                        run_state.set(RunState::Done);
-                    } else {
-                        run_state.set(RunState::Error);
-                    }
-                    running_mode.set(None);
+                    let long_tasks = (*supported.borrow()).then_some(f.long_tasks_since(started));
+                    tries.push(Try::new(mode, wall_ms, f.max_gap, long_tasks));
+                    Ok(tries)
                 });
             })
         }
     };
 
-    let running = *run_state == RunState::Running;
+    let running = run.running();
     let f = frames.borrow();
+    let tries: &[Try] = run.outcome().map_or(&[], Vec::as_slice);
     let result = tries.last().map(|t| AttrValue::from(serde_json::to_string(t).unwrap_or_default()));
-    let fraction = progress.as_ref().map_or(0.0, |p| p.fraction());
+    let fraction = run.fraction();
     let oninput = {
         let (input, refusal) = (input.clone(), refusal.clone());
         Callback::from(move |e: InputEvent| {
@@ -250,7 +228,7 @@ pub(crate) fn ResponsivenessMeter() -> Html {
         })
     };
     html! {
-        <WidgetFrame name="responsiveness" title="Responsiveness meter" state={*run_state} {result}>
+        <WidgetFrame name="responsiveness" title="Responsiveness meter" state={run.state()} {result}>
             <p>{ "The dot moves on every frame the browser draws; type in the box while a job runs. \
                   Then run the same CPU-bound job (counting primes) three ways and compare." }</p>
             <div class="track" aria-hidden="true"><div class="ball" ref={ball}></div></div>
@@ -269,8 +247,8 @@ pub(crate) fn ResponsivenessMeter() -> Html {
                 { for RunMode::ALL.iter().map(|&m| {
                     let unavailable = m == RunMode::Pool && pool_state.workers() == 0;
                     html! {
-                        <button type="button" data-mode={m.as_str()} class={classes!((running_mode.as_ref() == Some(&m)).then_some("primary"))}
-                                disabled={running || unavailable || !pool_state.settled()} onclick={run(m)}
+                        <button type="button" data-mode={m.as_str()} class={classes!((running && *last_mode == Some(m)).then_some("primary"))}
+                                disabled={running || unavailable || !pool_state.settled()} onclick={start(m)}
                                 title={unavailable.then_some("No worker pool on this page")}>
                             { m.label() }
                         </button>

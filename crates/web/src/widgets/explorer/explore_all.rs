@@ -1,0 +1,244 @@
+//! The explorer's "Explore all" tab: counts every interleaving (on the pool, or in slices on the
+//! page's thread), with a state limit, progress and cancel, then draws the report's outcome bars,
+//! each with "Show me one".
+//!
+//! Implementation note: the run is this tab's own hook rather than `hooks::use_run`, whose
+//! lifecycle differs here: a cancel says "Exploration cancelled." (not a share of the work), a
+//! state limit ends in the error state with its own sentence, and a new program forgets the
+//! last report and note.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use gloo::timers::callback::Interval;
+use num_bigint::BigUint;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use interleave_core::explorer::{
+    explore, values_text, Exploration, ExploreControl, ExploreError, Limits, Program, Report, Target,
+};
+use interleave_core::numbers::{group_decimal, group_digits};
+use interleave_core::run::jobs::{spawn_task, Progress};
+
+use crate::browser::pool::{self, now_ms, SLICE_MS};
+use crate::components::widget::{ProgressBar, RunState};
+
+/// How often a running exploration's progress is redrawn.
+const REDRAW_MS: u32 = 100;
+
+/// The "explore all" run: the state limit typed, the run's state, its report and its note.
+#[derive(Clone)]
+pub(super) struct ExploreRun {
+    limit_text: UseStateHandle<String>,
+    refusal: UseStateHandle<Option<String>>,
+    state: UseStateHandle<RunState>,
+    report: UseStateHandle<Option<Rc<Report>>>,
+    note: UseStateHandle<Option<String>>,
+    progress: UseStateHandle<Option<Arc<Progress>>>,
+    ticker: Rc<RefCell<Option<Interval>>>,
+    redraw: UseForceUpdateHandle,
+}
+
+/// The explorer's run, idle until [`ExploreRun::start`].
+#[hook]
+pub(super) fn use_explore_run() -> ExploreRun {
+    ExploreRun {
+        limit_text: use_state(|| Limits::PAGE.max_states.to_string()),
+        refusal: use_state(|| None),
+        state: use_state(|| RunState::Idle),
+        report: use_state(|| None),
+        note: use_state(|| None),
+        progress: use_state(|| None),
+        ticker: use_mut_ref(|| None),
+        redraw: use_force_update(),
+    }
+}
+
+impl ExploreRun {
+    /// Where the run stands (the widget's `data-state`).
+    pub(super) fn state(&self) -> RunState {
+        *self.state
+    }
+
+    fn running(&self) -> bool {
+        *self.state == RunState::Running
+    }
+
+    /// The last report, as the widget's `data-result`.
+    pub(super) fn result_json(&self) -> Option<AttrValue> {
+        self.report.as_ref().map(|r| AttrValue::from(r.to_json()))
+    }
+
+    /// Shows `note` where the run's notes go.
+    pub(super) fn tell(&self, note: &str) {
+        self.note.set(Some(note.to_string()));
+    }
+
+    /// Forgets the last report and note (a new program); a run under way goes on.
+    pub(super) fn forget(&self) {
+        self.report.set(None);
+        self.note.set(None);
+        if !self.running() {
+            self.state.set(RunState::Idle);
+        }
+    }
+
+    /// Explores every interleaving of `program` within the typed state limit, or refuses the limit.
+    pub(super) fn start(&self, program: Program) {
+        if self.running() {
+            return;
+        }
+        let limits = match Limits::parse(&self.limit_text) {
+            Ok(limits) => limits,
+            Err(reason) => return self.refusal.set(Some(reason)),
+        };
+        self.refusal.set(None);
+        let progress = Progress::new(limits.max_states as u64);
+        self.progress.set(Some(progress.clone()));
+        self.state.set(RunState::Running);
+        self.report.set(None);
+        self.note.set(None);
+        let redraw = self.redraw.clone();
+        *self.ticker.borrow_mut() = Some(Interval::new(REDRAW_MS, move || redraw.force_update()));
+        let run = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = explore_here(program, limits, progress).await;
+            run.ticker.borrow_mut().take();
+            match result {
+                Ok(report) => {
+                    run.report.set(Some(Rc::new(report)));
+                    run.state.set(RunState::Done);
+                }
+                Err(e) => {
+                    run.note.set(Some(e.note()));
+                    run.state.set(if e == ExploreError::Cancelled { RunState::Idle } else { RunState::Error });
+                }
+            }
+        });
+    }
+}
+
+/// Explores on the pool when there is one, else in slices that yield to the event loop.
+async fn explore_here(program: Program, limits: Limits, progress: Arc<Progress>) -> Result<Report, ExploreError> {
+    if pool::workers() > 0 {
+        let control = move || explore(&program, &limits, &ExploreControl::parallel().with_progress(&progress));
+        return spawn_task(control).await.unwrap_or(Err(ExploreError::Cancelled));
+    }
+    let mut exploration = Exploration::new(&program, &limits, true).with_progress(progress);
+    loop {
+        let slice_start = now_ms();
+        if let Some(done) = exploration.run_until(|| now_ms() - slice_start > SLICE_MS) {
+            return done;
+        }
+        pool::yield_now().await;
+    }
+}
+
+/// A count of any size, grouped by thousands.
+fn big(n: &BigUint) -> String {
+    group_decimal(&n.to_string())
+}
+
+/// The tab: controls, progress, note and the last report; `program` is `None` while the source
+/// does not parse.
+pub(super) fn view(
+    run: &ExploreRun,
+    program: Option<&Program>,
+    show_me: &dyn Fn(Target) -> Callback<MouseEvent>,
+) -> Html {
+    let running = run.running();
+    let start = {
+        let (run, program) = (run.clone(), program.cloned());
+        Callback::from(move |_| {
+            if let Some(p) = program.clone() {
+                run.start(p);
+            }
+        })
+    };
+    let cancel = {
+        let progress = run.progress.clone();
+        Callback::from(move |_| {
+            if let Some(p) = progress.as_ref() {
+                p.cancel();
+            }
+        })
+    };
+    let on_limit = {
+        let limit_text = run.limit_text.clone();
+        Callback::from(move |e: InputEvent| limit_text.set(e.target_unchecked_into::<HtmlInputElement>().value()))
+    };
+    let (fraction, states) = run.progress.as_ref().map_or((0.0, 0), |p| (p.fraction(), p.done()));
+    html! {
+        <div class="explore">
+            <div class="controls">
+                <button type="button" class="primary" onclick={start} disabled={running || program.is_none()}>{ "Explore every interleaving" }</button>
+                <button type="button" onclick={cancel} disabled={!running}>{ "Cancel" }</button>
+                <label for="explorer-limit">{ "State limit" }</label>
+                <input id="explorer-limit" inputmode="numeric" value={(*run.limit_text).clone()} disabled={running} oninput={on_limit} />
+            </div>
+            if let Some(r) = run.refusal.as_ref() { <p class="refusal" role="alert">{ r }</p> }
+            if running {
+                <>
+                    <ProgressBar {fraction} label="States visited, of the limit" />
+                    <p class="help">{ format!("{} states visited…", group_digits(states)) }</p>
+                </>
+            }
+            if let Some(n) = run.note.as_ref() { <p class="note" role="status">{ n }</p> }
+            if let Some(r) = run.report.as_ref() { { report(r, show_me) } }
+        </div>
+    }
+}
+
+/// The figures and outcome bars of a finished exploration.
+fn report(r: &Report, show_me: &dyn Fn(Target) -> Callback<MouseEvent>) -> Html {
+    let bar = |part: &BigUint| {
+        let pct = r.share(part) * 100.0;
+        html! {
+            <>
+                <span class="bar" aria-hidden="true"><span style={format!("width: {pct:.2}%")}></span></span>
+                <span class="count">{ format!("{} · {:.1}%", big(part), pct) }</span>
+            </>
+        }
+    };
+    html! {
+        <div class="report">
+            if r.unbounded {
+                <p class="note">{ "A loop can spin forever here, so there are infinitely many schedules. Below is what can happen at all." }</p>
+            } else {
+                <dl class="figures">
+                    <div><dt>{ "Schedules" }</dt><dd data-testid="schedules">{ big(&r.schedules) }</dd></div>
+                    <div><dt>{ "Complete" }</dt><dd>{ big(&r.complete) }</dd></div>
+                    <div><dt>{ "Bad" }</dt><dd>{ big(&r.bad) }</dd></div>
+                    <div><dt>{ "Deadlocked" }</dt><dd>{ big(&r.deadlock) }</dd></div>
+                    <div><dt>{ "Errors" }</dt><dd>{ big(&r.error) }</dd></div>
+                    <div><dt>{ "States visited" }</dt><dd>{ group_digits(r.states as u64) }</dd></div>
+                </dl>
+            }
+            <ul class="outcome-bars">
+                { for r.outcomes.iter().map(|o| html! {
+                    <li class={classes!(o.bad.then_some("bad"))}>
+                        <span class="label">{ values_text(&o.values) }{ if o.bad { " (bad)" } else { "" } }</span>
+                        if !r.unbounded { { bar(&o.schedules) } }
+                        <button type="button" onclick={show_me(Target::Outcome(o.values.clone()))}>{ "Show me one" }</button>
+                    </li>
+                }) }
+                if r.reachable.deadlock {
+                    <li class="bad">
+                        <span class="label">{ "Deadlock" }</span>
+                        if !r.unbounded { { bar(&r.deadlock) } }
+                        <button type="button" onclick={show_me(Target::Deadlock)}>{ "Show me one" }</button>
+                    </li>
+                }
+                if r.reachable.error {
+                    <li class="bad">
+                        <span class="label">{ "Error" }</span>
+                        <span class="count">{ big(&r.error) }</span>
+                        <button type="button" onclick={show_me(Target::Error)}>{ "Show me one" }</button>
+                    </li>
+                }
+            </ul>
+        </div>
+    }
+}

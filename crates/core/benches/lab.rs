@@ -1,6 +1,6 @@
 //! Benchmark: the lab's kernels at their default sizes, natively, on one thread and on two (rayon).
 //! Run with `cargo bench --bench lab`; prints figures and writes them to
-//! `target/lab-bench-native.json` for `tests/e2e/bench-lab.mjs` to compare with the browser.
+//! the workspace's `target/lab-bench-native.json` for `tests/e2e/bench-lab.mjs` to compare with the browser.
 //! Asserts nothing about time.
 
 use std::time::Instant;
@@ -48,7 +48,7 @@ fn main() {
         );
         figures.push(format!(r#"{{"kernel":"{}","size":{size},"t1_ms":{t1:.3},"t2_ms":{t2:.3}}}"#, kernel.id()));
     }
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/lab-bench-native.json");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/lab-bench-native.json");
     match std::fs::write(&path, format!("[{}]\n", figures.join(","))) {
         Ok(()) => println!("lab native figures written to {}", path.display()),
         Err(e) => println!("could not write {}: {e}", path.display()),

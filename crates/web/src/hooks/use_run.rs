@@ -1,6 +1,7 @@
 //! The run lifecycle every experiment repeats: start a job once, redraw its progress while it
-//! runs, let the learner cancel it, and end in one of three ways (done with an outcome;
-//! cancelled, with a note saying how far it got; failed, with the reason).
+//! runs, let the learner cancel it, cancel it when the widget leaves the page, and end in one of
+//! three ways (done with an outcome; cancelled, with a note saying how far it got; failed, with
+//! the reason), in the hook's words or the widget's ([`Stop`]).
 //!
 //! Implementation note: the job itself is any future of `Result<T, JobError>` made from the
 //! [`Progress`] the hook creates, so it can run on the worker pool (`browser::pool`), in slices on
@@ -21,6 +22,24 @@ use crate::components::widget::RunState;
 /// How often a running job's progress is redrawn.
 const REDRAW_MS: u32 = 100;
 
+/// How a run can end without an outcome. A job's own error gets the hook's wording; a widget
+/// that words its endings itself says [`Stop::Cancelled`] or [`Stop::Failed`] with its note.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Stop {
+    /// The job's error: "Cancelled after 40% of the numbers." or "The run failed: …".
+    Job(JobError),
+    /// Cancelled; the widget's note.
+    Cancelled(String),
+    /// Failed; the widget's note.
+    Failed(String),
+}
+
+impl From<JobError> for Stop {
+    fn from(e: JobError) -> Self {
+        Stop::Job(e)
+    }
+}
+
 /// A widget's run: its state, the last outcome, and a note after a cancel or a failure.
 pub(crate) struct Run<T: 'static> {
     state: UseStateHandle<RunState>,
@@ -29,6 +48,9 @@ pub(crate) struct Run<T: 'static> {
     outcome: UseStateHandle<Option<Rc<T>>>,
     redraw: UseForceUpdateHandle,
     ticker: Rc<RefCell<Option<Interval>>>,
+    /// The progress of the run under way, read when the widget leaves (a state handle would be
+    /// the value of the render that made the effect).
+    current: Rc<RefCell<Option<Arc<Progress>>>>,
 }
 
 impl<T: 'static> Clone for Run<T> {
@@ -40,13 +62,26 @@ impl<T: 'static> Clone for Run<T> {
             outcome: self.outcome.clone(),
             redraw: self.redraw.clone(),
             ticker: self.ticker.clone(),
+            current: self.current.clone(),
         }
     }
 }
 
-/// The run of one widget, idle until [`Run::start`].
+/// The run of one widget, idle until [`Run::start`]; a run still going when the widget leaves
+/// the page is cancelled (it stops at its next check).
 #[hook]
 pub(crate) fn use_run<T: 'static>() -> Run<T> {
+    let current: Rc<RefCell<Option<Arc<Progress>>>> = use_mut_ref(|| None);
+    {
+        let current = current.clone();
+        use_effect_with((), move |_| {
+            move || {
+                if let Some(progress) = current.borrow().as_ref() {
+                    progress.cancel();
+                }
+            }
+        });
+    }
     Run {
         state: use_state(|| RunState::Idle),
         note: use_state(|| None),
@@ -54,6 +89,7 @@ pub(crate) fn use_run<T: 'static>() -> Run<T> {
         outcome: use_state(|| None),
         redraw: use_force_update(),
         ticker: use_mut_ref(|| None),
+        current,
     }
 }
 
@@ -84,17 +120,20 @@ impl<T: 'static> Run<T> {
     }
 
     /// Starts `work` with a fresh [`Progress`] of `units` work units, unless a run is under way.
-    /// A cancelled run's note says how much of `what` ("the numbers", "the schedules") was done.
-    pub(crate) fn start<F, Fut>(&self, units: u64, what: &'static str, work: F)
+    /// A job cancelled with [`JobError::Cancelled`] gets a note saying how much of `what` ("the
+    /// numbers", "the schedules") was done; `work` may word its ending itself with a [`Stop`].
+    pub(crate) fn start<F, Fut, E>(&self, units: u64, what: &'static str, work: F)
     where
         F: FnOnce(Arc<Progress>) -> Fut,
-        Fut: Future<Output = Result<T, JobError>> + 'static,
+        Fut: Future<Output = Result<T, E>> + 'static,
+        E: Into<Stop>,
     {
         if self.running() {
             return;
         }
         let progress = Progress::new(units);
         self.progress.set(Some(progress.clone()));
+        *self.current.borrow_mut() = Some(progress.clone());
         self.state.set(RunState::Running);
         self.note.set(None);
         let redraw = self.redraw.clone();
@@ -102,22 +141,23 @@ impl<T: 'static> Run<T> {
         let future = work(progress.clone());
         let run = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let result = future.await;
+            let result = future.await.map_err(Into::into);
             run.ticker.borrow_mut().take();
-            match result {
+            run.current.borrow_mut().take();
+            let (state, note) = match result {
                 Ok(outcome) => {
                     run.outcome.set(Some(Rc::new(outcome)));
-                    run.state.set(RunState::Done);
+                    (RunState::Done, None)
                 }
-                Err(JobError::Cancelled) => {
-                    run.note.set(Some(format!("Cancelled after {:.0}% of {what}.", progress.fraction() * 100.0)));
-                    run.state.set(RunState::Idle);
+                Err(Stop::Job(JobError::Cancelled)) => {
+                    (RunState::Idle, Some(format!("Cancelled after {:.0}% of {what}.", progress.fraction() * 100.0)))
                 }
-                Err(e) => {
-                    run.note.set(Some(format!("The run failed: {e}.")));
-                    run.state.set(RunState::Error);
-                }
-            }
+                Err(Stop::Job(e)) => (RunState::Error, Some(format!("The run failed: {e}."))),
+                Err(Stop::Cancelled(note)) => (RunState::Idle, Some(note)),
+                Err(Stop::Failed(note)) => (RunState::Error, Some(note)),
+            };
+            run.note.set(note);
+            run.state.set(state);
         });
     }
 

@@ -7,10 +7,9 @@
 //! [`Record`] of results is the `data-result`, `{"pipeline": …, "bank": …}`. Where this widget
 //! words the end of a run otherwise than the hook does (the bank's cancel and failure, a pipeline
 //! that could not run, and one whose checksums differ, which is an error that still has a result),
-//! the run's outcome is an [`Ending`], which takes the place of the hook's state and note. Leaving
-//! the page cancels a run under way.
+//! the run ends with a [`Stop`](crate::hooks::use_run::Stop) in its own words. Leaving the page
+//! cancels a run under way (the hook does).
 
-use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -18,11 +17,11 @@ use std::sync::Arc;
 use serde::Serialize;
 use yew::prelude::*;
 
-use interleave_core::run::jobs::{JobError, Progress};
+use interleave_core::run::jobs::Progress;
 
 use crate::browser::pool::PoolState;
 use crate::components::widget::{RunState, WidgetFrame};
-use crate::hooks::use_run::{use_run, Run};
+use crate::hooks::use_run::{use_run, Run, Stop};
 use crate::widgets::lab_common::PoolNote;
 
 mod bank;
@@ -30,20 +29,6 @@ mod pipeline;
 
 use bank::{BankJson, BankView};
 use pipeline::{PipelineJson, PipelineView};
-
-/// How a run ended, in this widget's words where they are not the hook's.
-#[derive(Debug, Clone, PartialEq)]
-struct Ending {
-    state: RunState,
-    note: String,
-}
-
-impl Ending {
-    /// A run that failed, saying why.
-    fn failed(note: String) -> Self {
-        Self { state: RunState::Error, note }
-    }
-}
 
 /// The results the views publish: the last pipeline run, and every bank run.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -89,11 +74,9 @@ impl Record {
 /// What both views share: the widget's run, its results, and the pool's state.
 #[derive(Clone)]
 struct Lab {
-    run: Run<Option<Ending>>,
+    run: Run<()>,
     record: UseReducerHandle<Record>,
     pool: PoolState,
-    /// The progress of the run under way, to cancel if the widget goes away.
-    current: Rc<RefCell<Option<Arc<Progress>>>>,
 }
 
 /// Never equal: the views draw from handles whose values change behind them, so they redraw
@@ -120,55 +103,32 @@ impl Lab {
         !self.running() && self.pool.settled()
     }
 
-    /// How the last run ended, when this widget words it.
-    fn ending(&self) -> Option<&Ending> {
-        if self.run.state() != RunState::Done {
-            return None;
-        }
-        self.run.outcome().and_then(Option::as_ref)
-    }
-
     /// The widget's `data-state`.
     fn state(&self) -> RunState {
-        self.ending().map_or(self.run.state(), |e| e.state)
+        self.run.state()
     }
 
     /// What to tell the learner about the last run's end, if anything.
     fn note(&self) -> Option<&str> {
-        self.ending().map(|e| e.note.as_str()).or(self.run.note())
+        self.run.note()
     }
 
     /// Starts `work` as the widget's run, of `units` units of `what` (as a cancel's note counts
-    /// them). `work` ends with `Some(Ending)` to word the end itself, or `None` when done.
+    /// them); `work` may word its ending with a [`Stop`].
     fn start<Fut>(&self, units: u64, what: &'static str, work: impl FnOnce(Arc<Progress>) -> Fut)
     where
-        Fut: Future<Output = Result<Option<Ending>, JobError>> + 'static,
+        Fut: Future<Output = Result<(), Stop>> + 'static,
     {
-        let current = self.current.clone();
-        self.run.start(units, what, move |progress| {
-            *current.borrow_mut() = Some(progress.clone());
-            work(progress)
-        });
+        self.run.start(units, what, work);
     }
 }
 
 #[function_component]
 pub(crate) fn ChannelsLab() -> Html {
     let pool = use_context::<PoolState>().unwrap_or(PoolState::Starting);
-    let run = use_run::<Option<Ending>>();
+    let run = use_run::<()>();
     let record = use_reducer(Record::default);
-    let current = use_mut_ref(|| None::<Arc<Progress>>);
-    {
-        let current = current.clone();
-        use_effect_with((), move |_| {
-            move || {
-                if let Some(progress) = current.borrow().as_ref() {
-                    progress.cancel();
-                }
-            }
-        });
-    }
-    let lab = Lab { run, record, pool, current };
+    let lab = Lab { run, record, pool };
     html! {
         <WidgetFrame name="channels" title="Channels: a pipeline with bounded queues" state={lab.state()} result={lab.record.json()}>
             <p>{ "A producer makes items, workers transform them, a consumer finishes them; bounded queues connect the stages. \

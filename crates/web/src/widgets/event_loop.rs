@@ -185,7 +185,7 @@ pub(crate) fn EventLoopLab() -> Html {
                 async move {
                     all.await.map_err(|_| JobError::Cancelled)?;
                     let l = live.borrow();
-                    Ok(Summary::new(mode, &latencies, l.timeline.cpu_ms, l.since_base()))
+                    Ok::<_, JobError>(Summary::new(mode, &latencies, l.timeline.cpu_ms, l.since_base()))
                 }
             });
         })

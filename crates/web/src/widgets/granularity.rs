@@ -12,9 +12,9 @@ use interleave_core::numbers::{group_digits, round_to};
 use interleave_core::run::jobs::{spawn_task, JobError, Progress};
 
 use crate::browser::pool::{self, PoolState};
-use crate::components::widget::{ProgressBar, RunState, WidgetFrame};
-use crate::hooks::use_run::use_run;
-use crate::widgets::lab_common::{lab_threads, now_abs_ms, on_text, reserve_memory, use_cancel_on_leave, PoolNote};
+use crate::components::widget::{ProgressBar, WidgetFrame};
+use crate::hooks::use_run::{use_run, Stop};
+use crate::widgets::lab_common::{lab_threads, now_abs_ms, on_text, reserve_memory, PoolNote};
 
 #[derive(Serialize)]
 struct PointJson {
@@ -90,13 +90,11 @@ pub(crate) fn GranularityLab() -> Html {
     let points = use_state(Vec::<GranularityPoint>::new);
     let sweep = use_state(|| Sweep::new(defaults, 1));
     let run = use_run::<()>();
-    // Leaving the page cancels a sweep (before its next point).
-    let leave = use_cancel_on_leave();
 
     let on_run = {
         let (items_text, spins_text, refusal, points, sweep, run) =
             (items_text.clone(), spins_text.clone(), refusal.clone(), points.clone(), sweep.clone(), run.clone());
-        let (settled, threads, leave) = (pool_state.settled(), lab_threads(&pool_state), leave.clone());
+        let (settled, threads) = (pool_state.settled(), lab_threads(&pool_state));
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if run.running() || !settled {
@@ -110,10 +108,10 @@ pub(crate) fn GranularityLab() -> Html {
             let planned = Sweep::new(setup, threads);
             sweep.set(planned.clone());
             points.set(Vec::new());
-            let (points, leave) = (points.clone(), leave.clone());
-            // The progress counts task sizes measured; cancelling stops before the next one.
+            let points = points.clone();
+            // The progress counts task sizes measured; cancelling (or leaving the page) stops
+            // before the next one.
             run.start(planned.sizes.len() as u64, "the task sizes", move |progress| {
-                leave.watch(&progress);
                 async move {
                     reserve_memory(0).await;
                     let has_pool = pool::workers() > 0;
@@ -128,7 +126,16 @@ pub(crate) fn GranularityLab() -> Html {
                             point_on_page(setup, size).await
                         }
                     };
-                    planned.run(&progress, measure, |so_far| points.set(so_far.to_vec())).await.map(|_| ())
+                    let measured = std::cell::Cell::new(0);
+                    let of = planned.sizes.len();
+                    let swept = planned.run(&progress, measure, |so_far| {
+                        measured.set(so_far.len());
+                        points.set(so_far.to_vec());
+                    });
+                    swept.await.map(|_| ()).map_err(|e| match e {
+                        JobError::Cancelled => Stop::Cancelled(format!("Cancelled after {} of {of} task sizes.", measured.get())),
+                        e => Stop::Failed(format!("The sweep failed: {e}.")),
+                    })
                 }
             });
         })
@@ -151,11 +158,7 @@ pub(crate) fn GranularityLab() -> Html {
         };
         AttrValue::from(serde_json::to_string(&json).unwrap_or_default())
     });
-    // The hook words an ending as a share of the work; the sweep words it in task sizes.
-    let note = run.note().map(|n| match run.state() {
-        RunState::Idle => format!("Cancelled after {} of {} task sizes.", points.len(), sizes.len()),
-        _ => n.replacen("The run failed", "The sweep failed", 1),
-    });
+    let note = run.note();
     html! {
         <WidgetFrame name="granularity" title="Granularity explorer: how big should a task be?" state={run.state()} {result}>
             <p>{ "The same sum over many small items, cut into tasks of 1, 4, 16, … items. For each task size the plain loop \
@@ -187,7 +190,7 @@ pub(crate) fn GranularityLab() -> Html {
                 <ProgressBar fraction={run.fraction()} label="Task sizes measured" />
                 <p class="help" aria-live="polite">{ format!("Measuring task size {} of {}…", (points.len() + 1).min(sizes.len()), sizes.len()) }</p>
             }
-            if let Some(n) = note { <p class="note" role="status">{ n }</p> }
+            if let Some(n) = note { <p class="note" role="status">{ n.to_string() }</p> }
             if !points.is_empty() {
                 <figure class="lab-figure">
                     { chart(&points, sizes) }

@@ -18,7 +18,7 @@ use yew::prelude::*;
 
 use interleave_core::channels::pipeline::Clock;
 pub(crate) use interleave_core::numbers::{parse_whole, round1};
-use interleave_core::run::jobs::{spawn_task, Progress};
+use interleave_core::run::jobs::spawn_task;
 
 use crate::browser::pool::PoolState;
 
@@ -78,34 +78,6 @@ impl Poller {
     pub(crate) fn stop(&self) {
         self.0.borrow_mut().take();
     }
-}
-
-/// The progress of a widget's run, cancelled if the widget leaves the page while it runs.
-#[derive(Clone, Default)]
-pub(crate) struct CancelOnLeave(Rc<RefCell<Option<Arc<Progress>>>>);
-
-impl CancelOnLeave {
-    /// Makes `progress` the run's: the one cancelled on leaving.
-    pub(crate) fn watch(&self, progress: &Arc<Progress>) {
-        *self.0.borrow_mut() = Some(progress.clone());
-    }
-}
-
-/// A [`CancelOnLeave`] for this widget (the run hook does not cancel when the widget goes).
-#[hook]
-pub(crate) fn use_cancel_on_leave() -> CancelOnLeave {
-    let watched = (*use_state(CancelOnLeave::default)).clone();
-    {
-        let watched = watched.clone();
-        use_effect_with((), move |_| {
-            move || {
-                if let Some(p) = watched.0.borrow().as_ref() {
-                    p.cancel();
-                }
-            }
-        });
-    }
-    watched
 }
 
 /// Worker threads the lab may use: the pool's workers, or 1 on a page without a pool.

@@ -5,6 +5,7 @@ use yew::prelude::*;
 
 use interleave_core::numbers::{duration_ms, group_digits, round1};
 use interleave_core::prime_count::PrimeCount;
+use interleave_core::run::jobs::JobError;
 
 use crate::browser::pool::{self, PoolState};
 use crate::components::widget::{ProgressBar, WidgetFrame};
@@ -41,7 +42,7 @@ pub(crate) fn PrimeCountLab() -> Html {
                 let workers = pool::workers();
                 let started = pool::now_ms();
                 let out = pool::run(job, progress).await?;
-                Ok(Outcome {
+                Ok::<_, JobError>(Outcome {
                     limit: job.limit,
                     primes: out.primes,
                     wall_ms: round1(pool::now_ms() - started),

@@ -5,12 +5,12 @@ use yew::prelude::*;
 
 use interleave_core::numbers::{duration_ms, group_digits};
 use interleave_core::race::{run_race_timed, OneThreadRace, RaceTry, Strategy, ONE_THREAD_LOSES_NOTHING};
-use interleave_core::run::jobs::spawn_task;
+use interleave_core::run::jobs::{spawn_task, JobError};
 
 use crate::browser::pool::{self, PoolState};
 use crate::components::widget::{ProgressBar, WidgetFrame};
 use crate::hooks::use_run::use_run;
-use crate::widgets::lab_common::{event_value, lab_threads, now_abs_ms, on_text, parse_whole, reserve_memory, use_cancel_on_leave, PoolNote};
+use crate::widgets::lab_common::{event_value, lab_threads, now_abs_ms, on_text, parse_whole, reserve_memory, PoolNote};
 
 /// Most increments per thread: a few seconds for the slowest way (the mutex) on a phone.
 const MAX_INCREMENTS: u64 = 5_000_000;
@@ -26,7 +26,6 @@ pub(crate) fn RaceLab() -> Html {
     let tries = use_state(Vec::<RaceTry>::new);
     let run = use_run::<RaceTry>();
     // Leaving the page cancels a run.
-    let leave = use_cancel_on_leave();
 
     // Threads default to every worker: a race needs at least two.
     let threads_value = threads_text.as_ref().cloned().unwrap_or_else(|| max_threads.to_string());
@@ -48,7 +47,7 @@ pub(crate) fn RaceLab() -> Html {
 
     let on_run = {
         let (strategy, increments_text, refusal, tries, run) = (strategy.clone(), increments_text.clone(), refusal.clone(), tries.clone(), run.clone());
-        let (threads_value, leave) = (threads_value.clone(), leave.clone());
+        let threads_value = threads_value.clone();
         let settled = pool_state.settled();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -64,9 +63,8 @@ pub(crate) fn RaceLab() -> Html {
                 Err(reason) => return refusal.set(Some(format!("{reason} More would take too long with the slowest way."))),
             };
             refusal.set(None);
-            let (s, tries, leave) = (*strategy, tries.clone(), leave.clone());
+            let (s, tries) = (*strategy, tries.clone());
             run.start(threads as u64 * increments, "the increments", move |progress| {
-                leave.watch(&progress);
                 async move {
                     reserve_memory(0).await;
                     let tried = if pool::workers() > 0 {
@@ -80,7 +78,7 @@ pub(crate) fn RaceLab() -> Html {
                     let mut list = (*tries).clone();
                     list.push(tried);
                     tries.set(list);
-                    Ok(tried)
+                    Ok::<_, JobError>(tried)
                 }
             });
         })

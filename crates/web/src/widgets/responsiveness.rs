@@ -209,7 +209,7 @@ pub(crate) fn ResponsivenessMeter() -> Html {
                     let f = frames.borrow();
                     let long_tasks = (*supported.borrow()).then_some(f.long_tasks_since(started));
                     tries.push(Try::new(mode, wall_ms, f.max_gap, long_tasks));
-                    Ok(tries)
+                    Ok::<_, JobError>(tries)
                 });
             })
         }

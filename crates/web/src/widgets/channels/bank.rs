@@ -11,9 +11,9 @@ use interleave_core::channels::bank::{euros, run_bank, BankForm, BankOutcome, Ba
 use interleave_core::numbers::{duration_ms, group_digits};
 use interleave_core::run::jobs::{spawn_task, JobError};
 
-use super::{Ending, Lab, Recorded, ViewProps};
+use super::{Lab, Recorded, ViewProps};
+use crate::hooks::use_run::Stop;
 use crate::browser::pool;
-use crate::components::widget::RunState;
 use crate::widgets::lab_common::{event_value, now_abs_ms, reserve_memory, round1};
 
 /// One bank run's figures, published as `data-result.bank` (the last one) and listed.
@@ -83,10 +83,10 @@ fn start(lab: &Lab, plan: BankPlan) {
         match spawn_task(move || run_bank(&plan, &progress, now_abs_ms)).await.and_then(|run| run) {
             Ok(outcome) => {
                 record.dispatch(Recorded::Bank(BankJson::new(&plan, &outcome)));
-                Ok(None)
+                Ok(())
             }
-            Err(JobError::Cancelled) => Ok(Some(Ending { state: RunState::Idle, note: "The bank run was cancelled.".into() })),
-            Err(e) => Ok(Some(Ending::failed(format!("The bank run failed: {e}.")))),
+            Err(JobError::Cancelled) => Err(Stop::Cancelled("The bank run was cancelled.".into())),
+            Err(e) => Err(Stop::Failed(format!("The bank run failed: {e}."))),
         }
     });
 }

@@ -18,7 +18,8 @@ use interleave_core::channels::pipeline::{
 };
 use interleave_core::run::jobs::{spawn_task, JobError, Progress};
 
-use crate::widgets::channels::{Ending, Lab, Recorded};
+use crate::hooks::use_run::Stop;
+use crate::widgets::channels::{Lab, Recorded};
 use crate::browser::pool;
 use crate::widgets::lab_common::{clock, now_abs_ms, reserve_memory, round1};
 
@@ -129,10 +130,10 @@ pub(super) fn start(lab: &Lab, plan: PipelinePlan, live: Rc<RefCell<Live>>, cali
                 Ok(json) => {
                     let exactly_once = json.exactly_once;
                     record.dispatch(Recorded::Pipeline(json));
-                    Ok((!exactly_once).then(|| Ending::failed(CHECKSUMS_DIFFER.into())))
+                    if exactly_once { Ok(()) } else { Err(Stop::Failed(CHECKSUMS_DIFFER.into())) }
                 }
-                Err(PipelineError::Job(JobError::Cancelled)) => Err(JobError::Cancelled),
-                Err(e) => Ok(Some(Ending::failed(format!("The pipeline could not run: {e}")))),
+                Err(PipelineError::Job(e)) => Err(Stop::Job(e)),
+                Err(e) => Err(Stop::Failed(format!("The pipeline could not run: {e}"))),
             }
         }
     });

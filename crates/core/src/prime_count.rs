@@ -1,4 +1,4 @@
-//! CPU-bound kernels that the experiments run, natively and in the browser, on one or many threads.
+//! The prime-count widget's engine: counting primes below a limit as a job that splits across threads.
 
 use std::collections::BTreeSet;
 use std::ops::Range;

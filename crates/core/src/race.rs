@@ -171,13 +171,6 @@ impl StartGate {
     }
 }
 
-/// Runs `threads` workers (at least 1) as rayon tasks at once, each adding 1 to one shared
-/// counter `increments` times, shared by `strategy`. Blocks the calling thread; call it from a
-/// pool thread.
-pub fn run_race(strategy: Strategy, threads: usize, increments: u64) -> RaceOutcome {
-    run_race_with(strategy, threads, increments, &Progress::default()).expect("nobody cancels this run")
-}
-
 /// Increments a worker does between two looks at its [`Progress`]: rare enough not to disturb the
 /// race, often enough to stop within a millisecond or so.
 const CHUNK: u64 = 1 << 12;
@@ -233,7 +226,8 @@ fn on_each_thread(k: usize, gate: &(dyn Fn() + Sync), increments: u64, progress:
     });
 }
 
-/// [`run_race`] reporting increments done to `progress` (out of `threads × increments`) and
+/// Runs the race: `threads` threads each increment one counter `increments` times, sharing it
+/// the `strategy` way, reporting increments done to `progress` (out of `threads × increments`) and
 /// stopping early, with [`JobError::Cancelled`], when it is cancelled.
 pub fn run_race_with(
     strategy: Strategy,

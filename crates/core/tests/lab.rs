@@ -423,7 +423,7 @@ mod granularity {
 
 mod race {
     use super::*;
-    use interleave_core::race::{run_race, Strategy, ONE_THREAD_LOSES_NOTHING};
+    use interleave_core::race::{run_race_with, Strategy, ONE_THREAD_LOSES_NOTHING};
 
     // Atomic, mutex, local-then-combine and messages never lose an update, over many runs of 4
     // threads that overlap.
@@ -432,7 +432,7 @@ mod race {
         let pool = pool(4);
         for strategy in [Strategy::Atomic, Strategy::Mutex, Strategy::LocalThenCombine, Strategy::Messages] {
             for _ in 0..25 {
-                let outcome = pool.install(|| run_race(strategy, 4, 20_000));
+                let outcome = pool.install(|| run_race_with(strategy, 4, 20_000, &Progress::default()).unwrap());
                 assert_eq!((outcome.expected, outcome.actual, outcome.lost), (80_000, 80_000, 0), "{}", strategy.name());
             }
         }
@@ -443,7 +443,7 @@ mod race {
     fn racy_accounts_for_its_losses() {
         let pool = pool(4);
         for _ in 0..10 {
-            let outcome = pool.install(|| run_race(Strategy::Racy, 4, 100_000));
+            let outcome = pool.install(|| run_race_with(Strategy::Racy, 4, 100_000, &Progress::default()).unwrap());
             assert_eq!(outcome.expected, 400_000);
             assert!(outcome.actual <= outcome.expected);
             assert_eq!(outcome.lost, outcome.expected - outcome.actual);
@@ -453,7 +453,7 @@ mod race {
     // With one thread even the racy counter is exact, as the page explains.
     #[test]
     fn one_thread_loses_nothing() {
-        let outcome = pool(4).install(|| run_race(Strategy::Racy, 1, 200_000));
+        let outcome = pool(4).install(|| run_race_with(Strategy::Racy, 1, 200_000, &Progress::default()).unwrap());
         assert_eq!((outcome.actual, outcome.lost), (200_000, 0));
         assert!(ONE_THREAD_LOSES_NOTHING.contains("one thread"));
     }
@@ -463,7 +463,7 @@ mod race {
     fn small_pool_does_not_deadlock() {
         let pool = pool(1);
         for strategy in Strategy::ALL {
-            let outcome = pool.install(|| run_race(strategy, 4, 1_000));
+            let outcome = pool.install(|| run_race_with(strategy, 4, 1_000, &Progress::default()).unwrap());
             assert_eq!(outcome.expected, 4_000);
             if strategy != Strategy::Racy {
                 assert_eq!(outcome.lost, 0, "{}", strategy.name());

@@ -64,3 +64,27 @@ pub(crate) fn ProgressBar(props: &ProgressBarProps) -> Html {
         </div>
     }
 }
+
+#[derive(Properties, PartialEq)]
+pub(crate) struct RunButtonsProps {
+    /// The submit button's text ("Run", "Run the sweep").
+    #[prop_or(AttrValue::Static("Run"))]
+    pub label: AttrValue,
+    /// Whether a run is under way (the run button is then disabled and Cancel enabled).
+    pub running: bool,
+    /// Whether a run may start (for example, the pool has settled).
+    #[prop_or(true)]
+    pub ready: bool,
+    pub on_cancel: Callback<MouseEvent>,
+}
+
+/// A form's Run (submit) and Cancel buttons, as every experiment has them.
+#[function_component]
+pub(crate) fn RunButtons(props: &RunButtonsProps) -> Html {
+    html! {
+        <div class="buttons">
+            <button type="submit" class="primary" disabled={props.running || !props.ready}>{ props.label.clone() }</button>
+            <button type="button" onclick={props.on_cancel.clone()} disabled={!props.running}>{ "Cancel" }</button>
+        </div>
+    }
+}

@@ -17,7 +17,7 @@ use interleave_core::prime_count::is_prime;
 use interleave_core::run::jobs::{JobError, Progress};
 
 use crate::browser::pool::now_ms;
-use crate::components::widget::{ProgressBar, RunState, WidgetFrame};
+use crate::components::widget::{ProgressBar, RunButtons, RunState, WidgetFrame};
 use crate::hooks::use_run::use_run;
 
 /// Tasks drawn one row each; beyond this the timeline shows totals.
@@ -233,10 +233,7 @@ pub(crate) fn EventLoopLab() -> Html {
                     <label><input type="radio" name="mode" value="sequential" checked={*mode == Mode::Sequential} onchange={set_mode(Mode::Sequential)} />{ "Sequential" }</label>
                     <label><input type="radio" name="mode" value="concurrent" checked={*mode == Mode::Concurrent} onchange={set_mode(Mode::Concurrent)} />{ "Concurrent" }</label>
                 </fieldset>
-                <div class="buttons">
-                    <button type="submit" class="primary" disabled={running}>{ "Run" }</button>
-                    <button type="button" onclick={cancel} disabled={!running}>{ "Cancel" }</button>
-                </div>
+                <RunButtons {running} on_cancel={cancel} />
             </form>
             <p class="help">{ format!("Up to {MAX_TASKS} tasks; waits up to 10 s; the same number twice gives a fixed wait.") }</p>
             if let Some(reason) = refusal.as_ref() { <p class="refusal" role="alert">{ reason }</p> }

@@ -12,7 +12,7 @@ use interleave_core::numbers::{group_digits, round_to};
 use interleave_core::run::jobs::{spawn_task, JobError, Progress};
 
 use crate::browser::pool::{self, PoolState};
-use crate::components::widget::{ProgressBar, WidgetFrame};
+use crate::components::widget::{ProgressBar, RunButtons, WidgetFrame};
 use crate::hooks::use_run::{use_run, Stop};
 use crate::widgets::lab_common::{lab_threads, now_abs_ms, on_text, reserve_memory, PoolNote};
 
@@ -176,10 +176,7 @@ pub(crate) fn GranularityLab() -> Html {
                     <input id="gran-spins" name="spins" inputmode="numeric" value={(*spins_text).clone()}
                            oninput={on_text(&spins_text, &refusal)} disabled={running} aria-describedby="gran-help" />
                 </div>
-                <div class="buttons">
-                    <button type="submit" class="primary" disabled={running || !pool_state.settled()}>{ "Run the sweep" }</button>
-                    <button type="button" onclick={run.cancel()} disabled={!running}>{ "Cancel" }</button>
-                </div>
+                <RunButtons label="Run the sweep" {running} ready={pool_state.settled()} on_cancel={run.cancel()} />
             </form>
             <p id="gran-help" class="help">{ format!(
                 "Items from {} to {}; hash steps per item from 1 to {} (one step is a few nanoseconds; raise it to give each item more work). \

@@ -8,7 +8,7 @@ use interleave_core::race::{run_race_timed, OneThreadRace, RaceTry, Strategy, ON
 use interleave_core::run::jobs::{spawn_task, JobError};
 
 use crate::browser::pool::{self, PoolState};
-use crate::components::widget::{ProgressBar, WidgetFrame};
+use crate::components::widget::{ProgressBar, RunButtons, WidgetFrame};
 use crate::hooks::use_run::use_run;
 use crate::widgets::lab_common::{event_value, lab_threads, now_abs_ms, on_text, parse_whole, reserve_memory, PoolNote};
 
@@ -116,10 +116,7 @@ pub(crate) fn RaceLab() -> Html {
                            oninput={on_text(&increments_text, &refusal)} disabled={running}
                            aria-describedby="race-increments-help" aria-invalid={refusal.is_some().to_string()} />
                 </div>
-                <div class="buttons">
-                    <button type="submit" class="primary" disabled={running || !pool_state.settled()}>{ "Run" }</button>
-                    <button type="button" onclick={run.cancel()} disabled={!running}>{ "Cancel" }</button>
-                </div>
+                <RunButtons {running} ready={pool_state.settled()} on_cancel={run.cancel()} />
             </form>
             <p id="race-increments-help" class="help">{ format!("From 1 to {} per thread.", group_digits(MAX_INCREMENTS)) }</p>
             <p class="lab-explain-line"><strong>{ format!("{}: ", strategy.name()) }</strong>{ strategy.explain() }</p>

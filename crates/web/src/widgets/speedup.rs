@@ -18,7 +18,7 @@ use interleave_core::speedup::live::{LiveMandelbrot, LiveRows};
 use interleave_core::speedup::{memory_needed, run_timed, BatchEnd, Measured, RunOrder, RunPlan, Session};
 
 use crate::browser::pool::{self, PoolState};
-use crate::components::widget::{ProgressBar, RunState, WidgetFrame};
+use crate::components::widget::{ProgressBar, RunButtons, RunState, WidgetFrame};
 use crate::widgets::lab_canvas::LiveImage;
 use crate::widgets::lab_common::{event_value, lab_threads, now_abs_ms, on_text, reserve_memory, round1, PoolNote};
 
@@ -235,10 +235,7 @@ pub(crate) fn SpeedupLab() -> Html {
                         }
                     </select>
                 </div>
-                <div class="buttons">
-                    <button type="submit" class="primary" disabled={running || !pool_state.settled()}>{ "Run" }</button>
-                    <button type="button" onclick={on_cancel} disabled={!running}>{ "Cancel" }</button>
-                </div>
+                <RunButtons {running} ready={pool_state.settled()} on_cancel={on_cancel} />
             </form>
             <p id="speedup-size-help" class="help">{ size_help(k, &size_text) }</p>
             <details class="lab-explain">

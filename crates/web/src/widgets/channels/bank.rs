@@ -7,6 +7,8 @@ use std::rc::Rc;
 use serde::Serialize;
 use yew::prelude::*;
 
+use crate::components::widget::RunButtons;
+
 use interleave_core::channels::bank::{euros, run_bank, BankForm, BankOutcome, BankPlan, Banking};
 use interleave_core::numbers::{duration_ms, group_digits};
 use interleave_core::run::jobs::{spawn_task, JobError};
@@ -142,10 +144,7 @@ pub(super) fn BankView(ViewProps { lab }: &ViewProps) -> Html {
                     <input id="bank-ops" name="ops" inputmode="numeric" value={form.typed.ops.clone()} oninput={edit(Edit::Ops).reform(|e: InputEvent| e.into())}
                            disabled={running} aria-describedby="bank-help" />
                 </div>
-                <div class="buttons">
-                    <button type="submit" class="primary" disabled={!lab.can_start()}>{ "Run the bank" }</button>
-                    <button type="button" onclick={lab.run.cancel()} disabled={!running}>{ "Cancel" }</button>
-                </div>
+                <RunButtons label="Run the bank" {running} ready={lab.can_start()} on_cancel={lab.run.cancel()} />
             </form>
             <p id="bank-help" class="help">{ format!("From 1 to {} operations per client, up to {} clients, {} operations in all.",
                 group_digits(*BankPlan::OPS.end()), BankPlan::MAX_CLIENTS, group_digits(BankPlan::MAX_TOTAL_OPS)) }</p>

@@ -9,7 +9,7 @@ use interleave_core::channels::pipeline::{PipelineField, PipelineForm, PipelineP
 use interleave_core::numbers::group_digits;
 
 use super::ViewProps;
-use crate::components::widget::ProgressBar;
+use crate::components::widget::{ProgressBar, RunButtons};
 use crate::widgets::lab_common::{event_value, lab_threads};
 
 mod figure;
@@ -125,10 +125,7 @@ pub(super) fn PipelineView(ViewProps { lab }: &ViewProps) -> Html {
                         <label class="check"><input type="checkbox" name="unbounded" checked={form.typed.unbounded} onchange={on_unbounded} />{ "No bound (a queue can hold every item)" }</label>
                     </div>
                 </fieldset>
-                <div class="buttons">
-                    <button type="submit" class="primary" disabled={!lab.can_start()}>{ "Run the pipeline" }</button>
-                    <button type="button" onclick={lab.run.cancel()} disabled={!running}>{ "Cancel" }</button>
-                </div>
+                <RunButtons label="Run the pipeline" {running} ready={lab.can_start()} on_cancel={lab.run.cancel()} />
                 <p class="help">{ format!(
                     "Items from {} to {}; each stage from 0 to {} µs per item; capacity from 1 to {}. Each item's work is real computation, \
                      calibrated to this device.", group_digits(*PipelinePlan::ITEMS.start()), group_digits(*PipelinePlan::ITEMS.end()),

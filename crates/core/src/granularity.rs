@@ -14,7 +14,6 @@ use std::future::Future;
 use std::ops::{Range, RangeInclusive};
 
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::numbers::{duration_ms, group_digits, parse_whole};
 use crate::run::busy::spin;
@@ -32,7 +31,7 @@ pub const MAX_TOTAL: u64 = 1 << 25;
 pub const TRIES: u32 = 3;
 
 /// The total work of a sweep: `items` small CPU items of `spins_per_item` hash steps each.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GranularitySetup {
     /// Number of items.
     pub items: u64,
@@ -73,7 +72,7 @@ impl Default for GranularitySetup {
 }
 
 /// One task size, measured.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GranularityPoint {
     /// Items per task.
     pub task_size: u64,

@@ -14,8 +14,6 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::sync::Mutex;
 
-use serde::{Deserialize, Serialize};
-
 use crate::numbers::round1;
 use crate::run::jobs::{Job, JobError, Progress};
 
@@ -26,8 +24,7 @@ in between. An update is lost only when two threads read the same old value and 
 that value plus one — a race needs at least two runners.";
 
 /// How the workers share the counter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Strategy {
     /// Read with `load`, write with a separate `store`: increments can overwrite each other.
     Racy,
@@ -83,7 +80,7 @@ impl Strategy {
 }
 
 /// What a race run counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RaceOutcome {
     /// `threads × increments`: what the counter should read.
     pub expected: u64,
@@ -100,7 +97,7 @@ impl RaceOutcome {
 }
 
 /// One timed try, as the page records and exports it.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RaceTry {
     /// How the counter was shared.
     pub strategy: Strategy,
@@ -131,11 +128,6 @@ impl RaceTry {
             lost: outcome.lost,
             wall_ms: round1(wall_ms),
         }
-    }
-
-    /// `{"strategy","threads","increments_per_thread","expected","actual","lost","wall_ms"}`.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("a race try always serialises")
     }
 }
 

@@ -11,14 +11,12 @@ use std::ops::RangeInclusive;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::mpsc;
 
-use serde::{Deserialize, Serialize};
-
 use crate::numbers::{group_digits, parse_whole};
 use crate::race::{receive_all, StartGate};
 use crate::run::jobs::{JobError, Progress};
 
 /// A message to the account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AccountOp {
     /// Add this many cents.
     Deposit(u64),
@@ -65,8 +63,7 @@ impl Actor {
 }
 
 /// How the clients reach the balance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Banking {
     /// Every client reads the shared balance and writes it back changed: updates get lost.
     Racy,
@@ -197,7 +194,7 @@ impl BankPlan {
 }
 
 /// The end of a banking run.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BankOutcome {
     /// Balance if every operation counted, in cents.
     pub expected: i64,

@@ -12,8 +12,6 @@
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
-use serde::{Deserialize, Serialize};
-
 use crate::numbers::group_digits;
 use crate::run::busy::{calibrate_spins_per_micro, mix, spin};
 use crate::run::jobs::{Job, JobError, Progress};
@@ -112,7 +110,7 @@ pub fn calibrate(now: impl Fn() -> f64) -> f64 {
 }
 
 /// A snapshot of a run as it goes.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PipelineSample {
     /// Time since the run started, in ms.
     pub at_ms: f64,
@@ -134,7 +132,7 @@ pub fn max_depths<'a>(samples: impl IntoIterator<Item = &'a PipelineSample>) -> 
 }
 
 /// What a pipeline run carries and how much work each stage does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PipelineSettings {
     /// Items sent through.
     pub items: u64,
@@ -170,7 +168,7 @@ impl PipelineSettings {
 }
 
 /// What the consumer saw in a run, before it is checked against [`PipelineCheck`].
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PipelineReceipt {
     /// Items sent.
     pub items: u64,
@@ -205,7 +203,7 @@ impl PipelineReceipt {
 }
 
 /// How a pipeline run ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PipelineOutcome {
     /// Items sent.
     pub items: u64,

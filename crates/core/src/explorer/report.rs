@@ -1,17 +1,16 @@
-//! What an exploration found: the counts of schedules by ending, the distinct outcomes, which
-//! endings are reachable, and the JSON the site publishes.
+//! What an exploration found: the counts of schedules by ending, the distinct outcomes, and which
+//! endings are reachable.
 
 use std::collections::BTreeMap;
 
 use num_bigint::BigUint;
 use num_traits::{ToPrimitive, Zero};
-use serde::Serialize;
 
 use super::machine::{Ending, Machine};
 use super::store::Graph;
 
 /// Which endings some schedule reaches (exact also when counts are not, see [`Report::unbounded`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Reachable {
     /// Some schedule completes.
     pub complete: bool,
@@ -63,40 +62,6 @@ pub struct Report {
     pub reachable: Reachable,
 }
 
-#[derive(Serialize)]
-#[serde(untagged)]
-enum JsonCount {
-    Number(u64),
-    Text(String),
-}
-
-fn json_count(c: &BigUint) -> JsonCount {
-    match c.to_u64() {
-        Some(v) if v < 1u64 << 53 => JsonCount::Number(v),
-        _ => JsonCount::Text(c.to_string()),
-    }
-}
-
-#[derive(Serialize)]
-struct OutcomeJson<'a> {
-    values: &'a BTreeMap<String, i64>,
-    schedules: JsonCount,
-    bad: bool,
-}
-
-#[derive(Serialize)]
-struct ReportJson<'a> {
-    schedules: JsonCount,
-    complete: JsonCount,
-    bad: JsonCount,
-    deadlock: JsonCount,
-    error: JsonCount,
-    states: usize,
-    outcomes: Vec<OutcomeJson<'a>>,
-    unbounded: bool,
-    reachable: &'a Reachable,
-}
-
 impl Report {
     /// `part` as a share of all schedules, 0.0 to 1.0 (0.0 when the report is unbounded).
     pub fn share(&self, part: &BigUint) -> f64 {
@@ -104,28 +69,6 @@ impl Report {
             (Some(p), Some(w)) if w > 0.0 => p / w,
             _ => 0.0,
         }
-    }
-
-    /// The report as the site publishes it: counts are JSON numbers below 2^53 and decimal
-    /// strings otherwise; each outcome also says whether it is `bad`; `reachable` says which
-    /// endings some schedule reaches.
-    pub fn to_json(&self) -> String {
-        let json = ReportJson {
-            schedules: json_count(&self.schedules),
-            complete: json_count(&self.complete),
-            bad: json_count(&self.bad),
-            deadlock: json_count(&self.deadlock),
-            error: json_count(&self.error),
-            states: self.states,
-            outcomes: self
-                .outcomes
-                .iter()
-                .map(|o| OutcomeJson { values: &o.values, schedules: json_count(&o.schedules), bad: o.bad })
-                .collect(),
-            unbounded: self.unbounded,
-            reachable: &self.reachable,
-        };
-        serde_json::to_string(&json).unwrap_or_default()
     }
 }
 

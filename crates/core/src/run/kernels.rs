@@ -9,8 +9,6 @@ use std::collections::BTreeSet;
 use std::ops::{Range, RangeInclusive};
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
-
 use crate::run::jobs::{Job, JobError, Progress, SumJob};
 use crate::prime_count::{count_primes, PrimeCount};
 use crate::run::threads::{run_sequential, run_with_threads};
@@ -284,8 +282,7 @@ impl SumJob for LabPrimes {
 }
 
 /// The kernels a learner can pick in the lab.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kernel {
     /// Mandelbrot iteration counts, one row per unit; rows differ in cost.
     Mandelbrot,

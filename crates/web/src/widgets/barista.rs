@@ -6,10 +6,19 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
+use serde::Serialize;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use interleave_core::barista::{caption, describe, lanes, result_json, Kind, Playback, Schedule, DRINKS};
+use interleave_core::barista::{caption, describe, lanes, Kind, Playback, Schedule, DRINKS};
+
+/// `data-result`: each lane's finish, in minutes.
+#[derive(Serialize)]
+struct FinishesJson {
+    sequential_min: u32,
+    concurrent_min: u32,
+    parallel_min: u32,
+}
 
 const WIDTH: f64 = 360.0;
 /// Left edge of the timeline (row labels sit left of it) and its right edge.
@@ -199,7 +208,10 @@ pub(crate) fn BaristaAnimation() -> Html {
         })
         .collect();
     let button = if p.playing() { "Pause" } else if p.at_the_end() { "Play again" } else { "Play" };
-    let result = p.reached_end().then(|| result_json(&schedules));
+    let result = p.reached_end().then(|| {
+        let json = FinishesJson { sequential_min: seq.finish(), concurrent_min: con.finish(), parallel_min: par.finish() };
+        serde_json::to_string(&json).unwrap_or_default()
+    });
     let [steps_text, lanes_text] = caption(&DRINKS, &schedules);
     html! {
         <figure class={classes!("widget", "barista", (!p.playing()).then_some("paused"))} data-widget="barista"

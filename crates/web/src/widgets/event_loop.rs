@@ -8,6 +8,7 @@ use std::sync::Arc;
 use futures::future::{abortable, join_all, AbortHandle};
 use gloo::timers::callback::Interval;
 use gloo::timers::future::TimeoutFuture;
+use serde::Serialize;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -24,6 +25,24 @@ use crate::hooks::use_run::use_run;
 const MAX_ROWS: usize = 300;
 /// How often the number of waiting tasks is sampled for the aggregate view, ms.
 const SAMPLE_MS: u32 = 100;
+
+/// `data-result`: a finished run's [`Summary`], its mode by [`Mode::as_str`].
+#[derive(Serialize)]
+struct SummaryJson {
+    mode: &'static str,
+    tasks: u32,
+    wall_ms: f64,
+    sum_latency_ms: f64,
+    max_latency_ms: f64,
+    cpu_ms_total: f64,
+}
+
+impl SummaryJson {
+    fn of(s: &Summary) -> Self {
+        let Summary { mode, tasks, wall_ms, sum_latency_ms, max_latency_ms, cpu_ms_total } = *s;
+        SummaryJson { mode: mode.as_str(), tasks, wall_ms, sum_latency_ms, max_latency_ms, cpu_ms_total }
+    }
+}
 
 /// The run's timeline, and when (on the page's clock) the run began.
 #[derive(Default)]
@@ -211,7 +230,7 @@ pub(crate) fn EventLoopLab() -> Html {
         _ => l.timeline.last_end(),
     };
     let fraction = run.fraction();
-    let result = summary.map(|s| AttrValue::from(serde_json::to_string(s).unwrap_or_default()));
+    let result = summary.map(|s| AttrValue::from(serde_json::to_string(&SummaryJson::of(s)).unwrap_or_default()));
     // A run only ends without an outcome when it is cancelled; the note says how far it got.
     let note = match run.state() {
         RunState::Idle => run.note().map(|_| l.timeline.cancelled_note()),

@@ -7,6 +7,7 @@
 //! [`explore_all`], which also owns the "explore all" run.
 
 mod explore_all;
+mod json;
 mod scheduler;
 
 use std::cell::RefCell;

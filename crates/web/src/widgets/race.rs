@@ -1,6 +1,7 @@
 //! The race lab: k threads increment one shared counter, in one of five ways; a table of tries
 //! shows the racy way losing a different number of updates each time, and the others none.
 
+use serde::Serialize;
 use yew::prelude::*;
 
 use interleave_core::numbers::{duration_ms, group_digits};
@@ -14,6 +15,25 @@ use crate::widgets::lab_common::{event_value, lab_threads, now_abs_ms, on_text, 
 
 /// Most increments per thread: a few seconds for the slowest way (the mutex) on a phone.
 const MAX_INCREMENTS: u64 = 5_000_000;
+
+/// `data-result`: the last try, its strategy by [`Strategy::id`].
+#[derive(Serialize)]
+struct TryJson {
+    strategy: &'static str,
+    threads: usize,
+    increments_per_thread: u64,
+    expected: u64,
+    actual: u64,
+    lost: u64,
+    wall_ms: f64,
+}
+
+impl TryJson {
+    fn of(t: &RaceTry) -> Self {
+        let RaceTry { strategy, threads, increments_per_thread, expected, actual, lost, wall_ms } = *t;
+        TryJson { strategy: strategy.id(), threads, increments_per_thread, expected, actual, lost, wall_ms }
+    }
+}
 
 #[function_component]
 pub(crate) fn RaceLab() -> Html {
@@ -85,7 +105,7 @@ pub(crate) fn RaceLab() -> Html {
     };
 
     let running = run.running();
-    let result = run.outcome().map(|t| AttrValue::from(t.to_json()));
+    let result = run.outcome().map(|t| AttrValue::from(serde_json::to_string(&TryJson::of(t)).unwrap_or_default()));
     let fraction = run.fraction();
     let last = run.outcome();
     html! {

@@ -10,6 +10,7 @@ use gloo::timers::callback::Interval;
 use gloo::timers::future::TimeoutFuture;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use serde::Serialize;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -31,6 +32,15 @@ struct Frames {
     /// When the current measurement started.
     since: f64,
     phase: f64,
+}
+
+/// `data-result`: the last try, its mode by [`RunMode::as_str`].
+#[derive(Serialize)]
+struct TryJson {
+    mode: &'static str,
+    wall_ms: f64,
+    max_frame_gap_ms: f64,
+    long_tasks: Option<u32>,
 }
 
 type FrameCallback = Rc<RefCell<Option<Box<dyn FnMut(f64)>>>>;
@@ -218,7 +228,10 @@ pub(crate) fn ResponsivenessMeter() -> Html {
     let running = run.running();
     let f = frames.borrow();
     let tries: &[Try] = run.outcome().map_or(&[], Vec::as_slice);
-    let result = tries.last().map(|t| AttrValue::from(serde_json::to_string(t).unwrap_or_default()));
+    let result = tries.last().map(|t| {
+        let json = TryJson { mode: t.mode.as_str(), wall_ms: t.wall_ms, max_frame_gap_ms: t.max_frame_gap_ms, long_tasks: t.long_tasks };
+        AttrValue::from(serde_json::to_string(&json).unwrap_or_default())
+    });
     let fraction = run.fraction();
     let oninput = {
         let (input, refusal) = (input.clone(), refusal.clone());

@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use yew::prelude::*;
 
 use crate::components::widget::RunButtons;
@@ -21,6 +21,7 @@ use crate::widgets::lab_common::{event_value, now_abs_ms, reserve_memory, round1
 /// One bank run's figures, published as `data-result.bank` (the last one) and listed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(super) struct BankJson {
+    #[serde(serialize_with = "banking_id")]
     banking: Banking,
     clients: usize,
     ops_per_client: u64,
@@ -28,6 +29,11 @@ pub(super) struct BankJson {
     actual_cents: i64,
     lost_cents: i64,
     wall_ms: f64,
+}
+
+/// A way of banking in JSON: its [`Banking::id`].
+fn banking_id<S: Serializer>(banking: &Banking, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(banking.id())
 }
 
 impl BankJson {

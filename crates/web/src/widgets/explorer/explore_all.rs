@@ -25,6 +25,8 @@ use interleave_core::run::jobs::{spawn_task, Progress};
 use crate::browser::pool::{self, now_ms, SLICE_MS};
 use crate::components::widget::{ProgressBar, RunState};
 
+use super::json::report_json;
+
 /// How often a running exploration's progress is redrawn.
 const REDRAW_MS: u32 = 100;
 
@@ -68,7 +70,7 @@ impl ExploreRun {
 
     /// The last report, as the widget's `data-result`.
     pub(super) fn result_json(&self) -> Option<AttrValue> {
-        self.report.as_ref().map(|r| AttrValue::from(r.to_json()))
+        self.report.as_ref().map(|r| AttrValue::from(report_json(r)))
     }
 
     /// Shows `note` where the run's notes go.

@@ -6,7 +6,6 @@ pub(crate) mod event_loop;
 pub(crate) mod event_loop_stepper;
 pub(crate) mod explorer;
 pub(crate) mod granularity;
-pub(crate) mod lab_canvas;
 pub(crate) mod lab_common;
 pub(crate) mod prime_count;
 pub(crate) mod race;

@@ -19,8 +19,10 @@ use interleave_core::speedup::{memory_needed, run_timed, BatchEnd, Measured, Run
 
 use crate::browser::pool::{self, PoolState};
 use crate::components::widget::{ProgressBar, RunButtons, RunState, WidgetFrame};
-use crate::widgets::lab_canvas::LiveImage;
+use canvas::LiveImage;
 use crate::widgets::lab_common::{event_value, lab_threads, now_abs_ms, on_text, reserve_memory, round1, PoolNote};
+
+mod canvas;
 
 /// `data-result`: the session's runs and figures; `sliced` when they ran on the page's thread.
 fn result_json(s: &Session, sliced: bool) -> Option<AttrValue> {

@@ -153,9 +153,16 @@ pub async fn run<J: Job>(job: J, progress: Arc<Progress>) -> Result<J::Output, J
 /// Runs `job` on this thread only, in slices that yield to the event loop.
 pub async fn run_sliced<J: Job>(job: J, progress: Arc<Progress>) -> Result<J::Output, JobError> {
     let mut sliced = Sliced::new(Arc::new(job), progress);
+    in_slices(|should_yield| sliced.run_until(should_yield)).await
+}
+
+/// The page's one "slice, then yield" loop: calls `step` with a deadline test (true once about
+/// [`SLICE_MS`] have passed in this slice) until it returns its result, and gives the event loop
+/// a turn between two calls. Anything with a `run_until(should_yield)` runs this way.
+pub async fn in_slices<T>(mut step: impl FnMut(&mut dyn FnMut() -> bool) -> Option<T>) -> T {
     loop {
         let start = now_ms();
-        if let Some(done) = sliced.run_until(|| now_ms() - start > SLICE_MS) {
+        if let Some(done) = step(&mut || now_ms() - start > SLICE_MS) {
             return done;
         }
         yield_now().await;

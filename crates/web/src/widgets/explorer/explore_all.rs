@@ -22,7 +22,7 @@ use interleave_core::explorer::{
 use interleave_core::numbers::{group_decimal, group_digits};
 use interleave_core::run::jobs::{spawn_task, Progress};
 
-use crate::browser::pool::{self, now_ms, SLICE_MS};
+use crate::browser::pool;
 use crate::components::widget::{ProgressBar, RunState};
 
 use super::json::report_json;
@@ -129,13 +129,7 @@ async fn explore_here(program: Program, limits: Limits, progress: Arc<Progress>)
         return spawn_task(control).await.unwrap_or(Err(ExploreError::Cancelled));
     }
     let mut exploration = Exploration::new(&program, &limits, true).with_progress(progress);
-    loop {
-        let slice_start = now_ms();
-        if let Some(done) = exploration.run_until(|| now_ms() - slice_start > SLICE_MS) {
-            return done;
-        }
-        pool::yield_now().await;
-    }
+    pool::in_slices(|should_yield| exploration.run_until(should_yield)).await
 }
 
 /// A count of any size, grouped by thousands.

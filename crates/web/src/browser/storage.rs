@@ -1,7 +1,7 @@
 //! Local storage: the one place the app reads and writes it (the saved progress lives there).
 //!
-//! Implementation note: writes are best effort. A browser that refuses them (storage full, or
-//! switched off) leaves the app working for this visit, only without remembering it.
+//! Implementation note: writes are best effort: a write the browser refuses (storage full, for
+//! example) is dropped, and the app goes on with what it has in memory.
 
 use gloo::storage::{LocalStorage, Storage};
 

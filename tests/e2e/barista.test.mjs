@@ -2,7 +2,7 @@
 // and skipped to the end, and what it publishes in data-result is what it draws and prints.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { site, ready, axeViolations } from './harness.mjs';
+import { useSite, site, ready, axeViolations } from './harness.mjs';
 
 const LESSON = '/lessons/concurrency-vs-parallelism';
 const FIG = '[data-widget=barista]';
@@ -60,9 +60,7 @@ function checkFinished(f) {
 }
 
 describe('barista animation', () => {
-  let s;
-  before(async () => { s = await site({ isolated: true }); });
-  after(async () => { await s.close(); });
+  const s = useSite({ isolated: true });
 
   // Out of view it waits; in view it runs to the end by itself and publishes its figures.
   it('plays once in view and ends with the figures it draws', async () => {

@@ -2,7 +2,7 @@
 // longest, scores at most 40 % over every quiz (lesson quizzes and the final test).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { site, ready } from './harness.mjs';
+import { useSite, site, ready } from './harness.mjs';
 
 const QUIZZES = ['concurrency-vs-parallelism', 'how-concurrency-works', 'how-parallelism-works', 'race-conditions',
   'message-passing', 'deadlock-and-starvation', 'choosing-the-right-tool', 'final'];
@@ -31,9 +31,7 @@ async function play(page, url, quiz, choose) {
 }
 
 describe('blind players', () => {
-  let s;
-  before(async () => { s = await site({ isolated: true }); });
-  after(async () => { await s.close(); });
+  const s = useSite({ isolated: true });
 
   for (const [name, choose] of Object.entries(STRATEGIES)) {
     it(`always ticking the ${name} option scores at most 40 %`, async () => {

@@ -2,7 +2,7 @@
 // prediction and stepping back, and the responsiveness meter comparing the ways to run a job.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { site } from './harness.mjs';
+import { useSite, site } from './harness.mjs';
 
 async function runLab(page, { tasks, min, max, cpu = '0', mode }) {
   const w = page.locator('[data-widget=event-loop]');
@@ -18,9 +18,7 @@ async function runLab(page, { tasks, min, max, cpu = '0', mode }) {
 }
 
 describe('concurrency widgets', () => {
-  let s;
-  before(async () => { s = await site({ isolated: true }); });
-  after(async () => { await s.close(); });
+  const s = useSite({ isolated: true });
 
   // 200 tasks of 100 ms: concurrently about one wait, sequentially about all of them.
   it('event loop: concurrent finishes well under sequential', async () => {

@@ -2,7 +2,7 @@
 // shortest schedule replays, challenges are solved and remembered, parse errors show their line.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { site, axeViolations } from './harness.mjs';
+import { useSite, site, axeViolations } from './harness.mjs';
 
 async function exploreProgram(w, page, id) {
   await w.locator('#explorer-program').selectOption(id);
@@ -13,9 +13,7 @@ async function exploreProgram(w, page, id) {
 }
 
 describe('interleaving explorer', () => {
-  let s;
-  before(async () => { s = await site({ isolated: true }); });
-  after(async () => { await s.close(); });
+  const s = useSite({ isolated: true });
 
   // The counts match the spec's worked examples and the native tests.
   it('counts schedules exactly, as the native engine does', async () => {

@@ -2,20 +2,10 @@
 // pool, a parallel job that never blocks the page, the one-thread fallback, and accessibility.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { site, axeViolations, watchFrames } from './harness.mjs';
-
-async function runPrimes(page, limit) {
-  const widget = page.locator('[data-widget=prime-count]');
-  await widget.locator('input[name=limit]').fill(String(limit));
-  await widget.getByRole('button', { name: 'Run' }).click();
-  await page.waitForSelector('[data-widget=prime-count][data-state=done]', { timeout: 60_000 });
-  return JSON.parse(await widget.getAttribute('data-result'));
-}
+import { useSite, runPrimes, site, axeViolations, watchFrames } from './harness.mjs';
 
 describe('served with COOP/COEP', () => {
-  let s;
-  before(async () => { s = await site({ isolated: true }); });
-  after(async () => { await s.close(); });
+  const s = useSite({ isolated: true });
 
   // Isolation is on and the pool runs one worker per logical core.
   it('starts one worker per core, cross-origin isolated', async () => {
@@ -88,9 +78,7 @@ describe('served with COOP/COEP', () => {
 });
 
 describe('served without COOP/COEP', () => {
-  let s;
-  before(async () => { s = await site({ isolated: false }); });
-  after(async () => { await s.close(); });
+  const s = useSite({ isolated: false });
 
   // The page says why it runs on one thread, and the same job still gives the right answer.
   it('falls back to one thread, says why, and is still right', async () => {

@@ -1,4 +1,5 @@
 // Shared helpers for the end-to-end tests: Debian's Chromium, console capture, axe-core scans.
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
@@ -37,6 +38,26 @@ export async function site({ isolated, root = DIST, serviceWorkers = isolated ? 
   }
   async function close() { await browser.close(); await server.close(); }
   return { server, browser, context, open, errors, close };
+}
+
+/**
+ * The site of one test suite: started before its first test, closed after its last. Returns the
+ * handle `site()` gives, filled in once the suite starts.
+ */
+export function useSite(options) {
+  const handle = {};
+  before(async () => { Object.assign(handle, await site(options)); });
+  after(async () => { await handle.close(); });
+  return handle;
+}
+
+/** Counts the primes below `limit` with the home page's prime-count widget; returns its result. */
+export async function runPrimes(page, limit) {
+  const widget = page.locator('[data-widget=prime-count]');
+  await widget.locator('input[name=limit]').fill(String(limit));
+  await widget.getByRole('button', { name: 'Run' }).click();
+  await page.waitForSelector('[data-widget=prime-count][data-state=done]', { timeout: 60_000 });
+  return JSON.parse(await widget.getAttribute('data-result'));
 }
 
 /** Waits until the app has started and knows whether it has threads. */

@@ -3,7 +3,7 @@
 // accessibility, and the one-thread fallback without cross-origin isolation.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { site, axeViolations, watchFrames } from './harness.mjs';
+import { useSite, site, axeViolations, watchFrames } from './harness.mjs';
 
 const LESSON = {
   speedup: '/lessons/how-parallelism-works',
@@ -253,9 +253,7 @@ describe('parallelism lab (cross-origin isolated, on the pool)', () => {
 });
 
 describe('parallelism lab without cross-origin isolation (one thread)', () => {
-  let s;
-  before(async () => { s = await site({ isolated: false }); });
-  after(async () => { await s.close(); });
+  const s = useSite({ isolated: false });
 
   // Without a pool: the page says only one thread is available, runs sliced, stays right.
   it('speedup, race and channels run on the one thread and say so', async () => {

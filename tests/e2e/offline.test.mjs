@@ -6,19 +6,11 @@ import { cp, mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { site, ready, DIST } from './harness.mjs';
+import { runPrimes, site, ready, DIST } from './harness.mjs';
 
 async function controlled(page) {
   await page.evaluate(async () => { await navigator.serviceWorker.ready; });
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
-}
-
-async function primes(page, limit) {
-  const w = page.locator('[data-widget=prime-count]');
-  await w.locator('input[name=limit]').fill(String(limit));
-  await w.getByRole('button', { name: 'Run' }).click();
-  await page.waitForSelector('[data-widget=prime-count][data-state=done]', { timeout: 60_000 });
-  return JSON.parse(await w.getAttribute('data-result'));
 }
 
 describe('offline', () => {
@@ -46,7 +38,7 @@ describe('offline', () => {
     await ready(page);
     const status = page.locator('[data-testid=thread-status]');
     assert.ok(Number(await status.getAttribute('data-workers')) >= 2);
-    const r = await primes(page, 1_000_000);
+    const r = await runPrimes(page, 1_000_000);
     assert.deepEqual([r.primes, r.mode], [78_498, 'pool']);
     await page.goto(s.server.url + '/search?q=mutex');
     await page.waitForSelector('.search-results li');

@@ -1,12 +1,10 @@
 // Saved progress survives reloads, and a corrupt record never blanks the page: it is kept aside.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { site } from './harness.mjs';
+import { useSite, site } from './harness.mjs';
 
 describe('saved progress', () => {
-  let s;
-  before(async () => { s = await site({ isolated: true }); });
-  after(async () => { await s.close(); });
+  const s = useSite({ isolated: true });
 
   // A hand-corrupted record: the page still works, says so, and keeps the old text aside.
   it('repairs a corrupt record and tells the learner', async () => {
@@ -28,9 +26,7 @@ describe('saved progress', () => {
 });
 
 describe('saved progress migration', () => {
-  let s;
-  before(async () => { s = await site({ isolated: true }); });
-  after(async () => { await s.close(); });
+  const s = useSite({ isolated: true });
 
   // A version-1 record from an older build is migrated silently: what it held is kept.
   it('migrates a version-1 record', async () => {

@@ -5,12 +5,10 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { site, ready, axeViolations } from './harness.mjs';
+import { useSite, site, ready, axeViolations } from './harness.mjs';
 
 describe('quizzes and review', () => {
-  let s;
-  before(async () => { s = await site({ isolated: true }); });
-  after(async () => { await s.close(); });
+  const s = useSite({ isolated: true });
 
   // A lesson links to its quiz; a question can be answered with the keyboard alone.
   it('answers a question with the keyboard only', async () => {

@@ -15,11 +15,11 @@ use yew::prelude::*;
 use interleave_core::event_loop::{Mode, Settings, Summary, Timeline, MAX_TASKS};
 use interleave_core::numbers::duration_ms;
 use interleave_core::prime_count::is_prime;
-use interleave_core::run::jobs::{JobError, Progress};
+use interleave_core::run::jobs::Progress;
 
 use crate::browser::pool::now_ms;
 use crate::components::widget::{ProgressBar, RunButtons, RunState, WidgetFrame};
-use crate::hooks::use_run::use_run;
+use crate::hooks::use_run::{use_run, Stop};
 
 /// Tasks drawn one row each; beyond this the timeline shows totals.
 const MAX_ROWS: usize = 300;
@@ -202,9 +202,13 @@ pub(crate) fn EventLoopLab() -> Html {
                 });
                 *abort.borrow_mut() = Some(handle);
                 async move {
-                    all.await.map_err(|_| JobError::Cancelled)?;
+                    // Cancelled: say how many tasks had finished, in the lab's own words.
+                    let aborted = all.await.is_err();
                     let l = live.borrow();
-                    Ok::<_, JobError>(Summary::new(mode, &latencies, l.timeline.cpu_ms, l.since_base()))
+                    if aborted {
+                        return Err(Stop::Cancelled(l.timeline.cancelled_note()));
+                    }
+                    Ok(Summary::new(mode, &latencies, l.timeline.cpu_ms, l.since_base()))
                 }
             });
         })
@@ -231,11 +235,7 @@ pub(crate) fn EventLoopLab() -> Html {
     };
     let fraction = run.fraction();
     let result = summary.map(|s| AttrValue::from(serde_json::to_string(&SummaryJson::of(s)).unwrap_or_default()));
-    // A run only ends without an outcome when it is cancelled; the note says how far it got.
-    let note = match run.state() {
-        RunState::Idle => run.note().map(|_| l.timeline.cancelled_note()),
-        _ => run.note().map(str::to_string),
-    };
+    let note = run.note().map(str::to_string);
     let waiting = l.timeline.waiting();
     let count = l.timeline.tasks.len();
     html! {

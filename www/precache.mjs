@@ -1,7 +1,7 @@
-// Trunk post-build hook: lists every file of the build with its content hash and writes the
-// service worker with that list, so the precache is never written by hand. The cache version is
-// the hash of the whole list: any changed file makes a new version.
-// Usage: TRUNK_STAGING_DIR=dist node www/precache.mjs (Trunk sets the variables itself).
+// Lists every file of the finished build (prerendered pages and content files included) with its
+// content hash and writes the service worker with that list, so the precache is never written by
+// hand. The cache version is the hash of the whole list: any changed file makes a new version.
+// Usage: node www/precache.mjs dist (run by ./x after the build and the prerender).
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, dirname } from 'node:path';

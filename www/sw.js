@@ -36,15 +36,20 @@ function isolated(response) {
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
+function pageOf(path) {
+  if (path.endsWith('.html')) return path;
+  return path.endsWith('/') ? `${path}index.html` : `${path}/index.html`;
+}
+
 self.addEventListener('fetch', (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (request.method !== 'GET' || url.origin !== self.location.origin) return;
   event.respondWith((async () => {
     const cache = await caches.open(CACHE);
-    // Every address of the app (deep links included) is the app's one page.
+    // An address is its page's file (`/lessons/x` is `/lessons/x/index.html`), else the 404 page.
     const cached = request.mode === 'navigate'
-      ? await cache.match('/index.html')
+      ? await cache.match(pageOf(url.pathname)) ?? await cache.match('/404.html')
       : await cache.match(request, { ignoreSearch: true });
     if (cached) return isolated(cached);
     try {

@@ -1,4 +1,5 @@
-// Writes screenshots of the built site on a phone and a desktop, light and dark, for review.
+// Writes screenshots of the built site on a phone and a desktop, light and dark, for review; and
+// each page on a phone as it reads before the app has loaded (the wasm held back).
 import { mkdir } from 'node:fs/promises';
 import { launch, DIST } from './harness.mjs';
 import { serve } from './server.mjs';
@@ -22,6 +23,20 @@ for (const [name, viewport] of Object.entries(VIEWPORTS)) {
     }
     await context.close();
   }
+}
+// Before the wasm has loaded: the prerendered page alone.
+for (const scheme of ['light', 'dark']) {
+  const context = await browser.newContext({ viewport: VIEWPORTS.phone, colorScheme: scheme, deviceScaleFactor: 1 });
+  await context.route('**/*.wasm', () => {}); // never answered: the app cannot start
+  for (const path of pages) {
+    const page = await context.newPage();
+    await page.goto(server.url + path, { waitUntil: 'domcontentloaded' });
+    const file = `artifacts/phone-${scheme}-before-wasm${path.replaceAll('/', '_') || '_'}.png`;
+    await page.screenshot({ path: file, fullPage: process.env.FULL === '1' });
+    console.log(file);
+    await page.close();
+  }
+  await context.close();
 }
 await browser.close();
 await server.close();

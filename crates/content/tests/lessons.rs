@@ -192,3 +192,21 @@ fn search_finds_real_lessons() {
     let hits = search(&lessons, "backpressure", 20);
     assert_eq!(hits[0].slug, "message-passing");
 }
+
+// The catalog the app ships with names every lesson in order and sizes every quiz as its page
+// asks it (the final test counts the questions it includes).
+#[test]
+fn catalog_of_the_shipped_content() {
+    let content = interleave_content::build(&shipped_dir()).unwrap_or_else(|errs| panic!("{}", report(&errs)));
+    let catalog = content.catalog();
+    let slugs: Vec<&str> = catalog.lessons.iter().map(|l| l.slug.as_str()).collect();
+    assert_eq!(slugs, content.lessons.iter().map(|l| l.slug.as_str()).collect::<Vec<_>>());
+    let last = content.lessons.last().unwrap();
+    assert_eq!(catalog.neighbours(&last.slug).1, None);
+    assert_eq!(catalog.neighbours(&content.lessons[1].slug).0.unwrap().slug, content.lessons[0].slug);
+    let final_test = content.quiz("final").expect("a final test");
+    assert!(!final_test.include.is_empty());
+    assert_eq!(catalog.quiz("final").unwrap().questions, final_test.include.len() + final_test.questions.len());
+    let first = &content.lessons[0].slug;
+    assert_eq!(catalog.quiz(first).unwrap().questions, content.quiz(first).unwrap().questions.len());
+}

@@ -312,6 +312,13 @@ mod display {
         assert!(orders.len() > 4, "questions of one attempt share {} orders", orders.len());
     }
 
+    // The shuffle is the same permutation on every platform: the server renders the quiz page
+    // the browser hydrates. `crates/web/tests/wasm_pool.rs` checks the same figure in wasm32.
+    #[test]
+    fn the_same_order_on_every_platform() {
+        assert_eq!(interleave_core::learning::quiz::shuffled(8, 42), [5, 7, 0, 1, 6, 4, 2, 3]);
+    }
+
     // Over many attempts the right option lands on every place about equally often.
     #[test]
     fn the_right_option_lands_anywhere() {

@@ -1,13 +1,27 @@
-//! The app shell: routes, header, footer, and the worker pool started once at load.
+//! The app shell: routes, header, footer, and the worker pool started once the page is idle. The
+//! same shell renders each page on the server (into the static HTML) and hydrates it in the
+//! browser.
+//!
+//! Implementation note: hydration needs the browser's first render to be the server's. So the
+//! first render knows nothing the server cannot: the saved progress, the theme and the pool come
+//! in effects after it (the record is read from storage then, and [`Saved::loaded`] is false
+//! until it is), and each live widget first draws its frame ([`crate::components::live`]).
 
 use yew::prelude::*;
+use yew_router::history::AnyHistory;
+#[cfg(target_arch = "wasm32")]
+use yew_router::history::BrowserHistory;
+#[cfg(not(target_arch = "wasm32"))]
+use yew_router::history::{History, MemoryHistory};
 use yew_router::prelude::*;
 
 use crate::components::thread_status::ThreadStatus;
 use crate::pages::{home::Home, lesson::LessonPage, not_found::NotFound, quiz::QuizPage, review::ReviewPage, search::SearchPage};
+use crate::content::Need;
 use crate::state::{Action, Saved, SavedHandle};
 use crate::browser::pool::{self, PoolState};
 use interleave_core::learning::progress::Theme;
+use interleave_core::learning::quiz::FINAL;
 
 /// Every page of the site.
 #[derive(Clone, Routable, PartialEq, Debug)]
@@ -27,6 +41,43 @@ pub(crate) enum Route {
     NotFound,
 }
 
+impl Route {
+    /// The content its page needs before it can be drawn.
+    pub(crate) fn needs(&self) -> Vec<Need> {
+        match self {
+            Route::Lesson { slug } => vec![Need::Lesson(slug.clone())],
+            Route::Quiz { .. } | Route::Review => vec![Need::Quizzes],
+            Route::Search => vec![Need::Lessons],
+            Route::Home | Route::NotFound => Vec::new(),
+        }
+    }
+
+    /// The page's title (the browser tab's, and the static page's `<title>`).
+    pub(crate) fn title(&self) -> String {
+        let catalog = crate::content::catalog();
+        match self {
+            Route::Home => "Interleave: concurrency vs parallelism, live".into(),
+            Route::Lesson { slug } => match catalog.lesson(slug) {
+                Some(l) => format!("{} · Interleave", l.title),
+                None => Route::NotFound.title(),
+            },
+            Route::Quiz { id } => match catalog.quiz(id) {
+                Some(q) if q.lesson == FINAL => "Final test · Interleave".into(),
+                Some(q) => format!("Quiz: {} · Interleave", q.title),
+                None => Route::NotFound.title(),
+            },
+            Route::Search => "Search · Interleave".into(),
+            Route::Review => "Review · Interleave".into(),
+            Route::NotFound => "Page not found · Interleave".into(),
+        }
+    }
+
+    /// Shows the page's title in the browser tab.
+    pub(crate) fn show_title(&self) {
+        gloo::utils::document().set_title(&self.title());
+    }
+}
+
 fn switch(route: Route) -> Html {
     match route {
         Route::Home => html! { <Home /> },
@@ -39,12 +90,24 @@ fn switch(route: Route) -> Html {
 }
 
 #[function_component]
-fn App() -> Html {
+fn Shell() -> Html {
     let pool_state = use_state(|| PoolState::Starting);
-    let saved = use_reducer(Saved::load);
+    let saved = use_reducer(Saved::unread);
+    {
+        let saved = saved.clone();
+        use_effect_with((), move |_| {
+            saved.dispatch(Action::Load(Saved::load()));
+            crate::browser::boot::live();
+        });
+    }
     let theme = saved.record.theme;
-    use_effect_with(theme, |t| crate::state::apply_theme(*t));
-    let due = saved.record.review.due(crate::state::today()).len();
+    // The page's script applied the saved theme before the first paint; this follows changes.
+    use_effect_with((theme, saved.loaded), |(t, loaded)| {
+        if *loaded {
+            crate::state::apply_theme(*t);
+        }
+    });
+    let due = if saved.loaded { saved.record.review.due(crate::state::today()).len() } else { 0 };
     let (theme_name, theme_icon, next_theme) = match theme {
         Theme::System => ("system", "◐", Theme::Light),
         Theme::Light => ("light", "☀", Theme::Dark),
@@ -57,7 +120,9 @@ fn App() -> Html {
     {
         let pool_state = pool_state.clone();
         use_effect_with((), move |_| {
+            // Not in the way of the first paint and the first input: workers start when idle.
             wasm_bindgen_futures::spawn_local(async move {
+                pool::idle().await;
                 pool_state.set(pool::start().await);
             });
         });
@@ -65,7 +130,6 @@ fn App() -> Html {
     html! {
         <ContextProvider<PoolState> context={(*pool_state).clone()}>
         <ContextProvider<SavedHandle> context={saved.clone()}>
-            <BrowserRouter>
                 <a class="skip-link" href="#main">{ "Skip to content" }</a>
                 <header class="site-header">
                     <Link<Route> to={Route::Home} classes="brand">
@@ -100,13 +164,70 @@ fn App() -> Html {
                     <ThreadStatus />
                     <p class="footnote">{ "Every experiment runs on your own machine, measured live." }</p>
                 </footer>
-            </BrowserRouter>
         </ContextProvider<SavedHandle>>
         </ContextProvider<PoolState>>
     }
 }
 
-/// Mounts the app on the page.
+/// The app in the browser: the shell at the browser's address. Its component tree is the
+/// server's ([`ServerApp`]) one for one, as hydration requires: a `Router` under one component.
+#[cfg(target_arch = "wasm32")]
+#[function_component]
+fn App() -> Html {
+    let history = AnyHistory::from(BrowserHistory::new());
+    html! { <Router {history}><Shell /></Router> }
+}
+
+/// The page at one address, as the server renders it.
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Properties, PartialEq)]
+pub(crate) struct ServerAppProps {
+    /// The page's address (`/lessons/race-conditions`).
+    pub path: String,
+}
+
+/// The app as the server renders it: the shell at a fixed address.
+#[cfg(not(target_arch = "wasm32"))]
+#[function_component]
+pub(crate) fn ServerApp(props: &ServerAppProps) -> Html {
+    let history = AnyHistory::from(MemoryHistory::new());
+    history.push(&props.path);
+    html! { <Router {history}><Shell /></Router> }
+}
+
+/// Starts the app on the page: loads what the page needs, then hydrates the server's HTML (or,
+/// on a page that was not prerendered, renders it). If that content cannot be loaded, the page
+/// stays as the server wrote it, readable, and says the experiments could not start.
+#[cfg(target_arch = "wasm32")]
 pub fn start() {
-    yew::Renderer::<App>::new().render();
+    wasm_bindgen_futures::spawn_local(async {
+        let document = gloo::utils::document();
+        let Some(root) = document.get_element_by_id("app") else {
+            return crate::browser::boot::failed("this page has no place for the app (#app)");
+        };
+        let window = gloo::utils::window();
+        let mut path = window.location().pathname().unwrap_or_default();
+        // A host may add a slash to a folder's address (`/lessons/x/`): the app's are without.
+        if path.len() > 1 && path.ends_with('/') {
+            path.truncate(path.trim_end_matches('/').len().max(1));
+            let rest = window.location().search().unwrap_or_default() + &window.location().hash().unwrap_or_default();
+            if let Ok(history) = window.history() {
+                let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{path}{rest}")));
+            }
+        }
+        let route = Route::recognize(&path).unwrap_or(Route::NotFound);
+        // The server's HTML is hydrated only on the page it was rendered for (`404.html` is
+        // served for every unknown address); anywhere else the app renders afresh.
+        let prerendered = root.first_element_child().is_some();
+        if prerendered && root.get_attribute("data-path").as_deref() != Some(route.to_path().as_str()) {
+            root.set_inner_html("");
+        }
+        let prerendered = root.first_element_child().is_some();
+        match crate::content::load(&route.needs()).await {
+            Ok(()) if prerendered => drop(yew::Renderer::<App>::with_root(root).hydrate()),
+            Ok(()) => drop(yew::Renderer::<App>::with_root(root).render()),
+            Err(why) if prerendered => crate::browser::boot::failed(&why),
+            Err(_) => drop(yew::Renderer::<App>::with_root(root).render()),
+        }
+    });
 }

@@ -6,22 +6,17 @@
 //! schedule, a grade, a fit, a plan) is asked of `interleave_core`; the views only draw what the
 //! core answers and turn clicks into calls. Browser calls live in [`browser`] and in effects.
 
-#[cfg(target_arch = "wasm32")]
 mod app;
-#[cfg(target_arch = "wasm32")]
 pub mod browser;
-#[cfg(target_arch = "wasm32")]
 mod components;
-#[cfg(target_arch = "wasm32")]
 mod content;
-#[cfg(target_arch = "wasm32")]
 mod hooks;
-#[cfg(target_arch = "wasm32")]
 mod pages;
-#[cfg(target_arch = "wasm32")]
 mod state;
-#[cfg(target_arch = "wasm32")]
 mod widgets;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod prerender;
 
 #[cfg(target_arch = "wasm32")]
 pub use app::start;

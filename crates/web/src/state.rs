@@ -16,10 +16,16 @@ pub(crate) struct Saved {
     pub record: LearnerRecord,
     /// A one-time message (e.g. the stored record was unreadable and was set aside).
     pub notice: Option<String>,
+    /// Whether the record was read from storage. Until it is (the first render, which must be
+    /// the server's), the record is empty and every change is refused, so that nothing saved
+    /// is overwritten by it.
+    pub loaded: bool,
 }
 
 /// Changes to the saved state.
 pub(crate) enum Action {
+    /// The record read from storage, once the page is live.
+    Load(Saved),
     MarkRead(String),
     MarkUnread(String),
     SolveChallenge(String),
@@ -37,6 +43,11 @@ pub(crate) enum Action {
 }
 
 impl Saved {
+    /// What the server renders with, and so the browser's first render: an empty record.
+    pub(crate) fn unread() -> Self {
+        Self { record: LearnerRecord::default(), notice: None, loaded: false }
+    }
+
     /// Reads local storage, repairing it if needed (an unreadable record is kept aside).
     pub(crate) fn load() -> Self {
         let loaded = LearnerRecord::load(storage::read(STORAGE_KEY).as_deref());
@@ -44,7 +55,7 @@ impl Saved {
             storage::set_aside(SET_ASIDE_KEY, old);
             storage::write(STORAGE_KEY, &loaded.record.to_json());
         }
-        Self { record: loaded.record, notice: loaded.notice }
+        Self { record: loaded.record, notice: loaded.notice, loaded: true }
     }
 
     fn store(&self) {
@@ -58,6 +69,8 @@ impl Reducible for Saved {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
+            Action::Load(saved) => return Rc::new(saved),
+            _ if !self.loaded => return self,
             Action::MarkRead(slug) => {
                 if !next.record.lessons_read.insert(slug) {
                     return self;

@@ -47,3 +47,10 @@ async fn cancel_stops_a_pool_job() {
     assert_eq!(result.unwrap_err(), interleave_core::run::jobs::JobError::Cancelled);
     assert!(progress.fraction() < 1.0);
 }
+
+// Quiz options are shuffled alike here and on the 64-bit machine that prerendered the page
+// (`crates/content/tests/quiz.rs` checks the same figure natively), or hydration would fail.
+#[wasm_bindgen_test]
+fn quiz_order_is_the_servers() {
+    assert_eq!(interleave_core::learning::quiz::shuffled(8, 42), [5, 7, 0, 1, 6, 4, 2, 3]);
+}

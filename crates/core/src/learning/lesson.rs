@@ -65,6 +65,38 @@ impl Widget {
         }
     }
 
+    /// The title its frame shows.
+    pub fn title(self) -> &'static str {
+        match self {
+            Widget::Barista => "The café: one order at a time, interleaved, in parallel",
+            Widget::EventLoop => "Event-loop lab: many tasks, one thread",
+            Widget::EventLoopStepper => "Event-loop stepper",
+            Widget::Responsiveness => "Responsiveness meter",
+            Widget::Speedup => "Speedup lab: the same work on 1, 2, … k threads",
+            Widget::Granularity => "Granularity explorer: how big should a task be?",
+            Widget::Race => "Race lab: one counter, many threads",
+            Widget::Channels => "Channels: a pipeline with bounded queues",
+            Widget::Explorer => "Interleaving explorer",
+            Widget::PrimeCount => "Count primes on every core",
+        }
+    }
+
+    /// What it does, in one sentence: shown in its frame until it is ready to run.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Widget::Barista => "An animation of three coffee orders made by one barista in turn, by one barista who starts the next order while the machine runs, and by three baristas.",
+            Widget::EventLoop => "Starts hundreds or thousands of timer tasks on this page's one thread, one after another or all at once, and shows how long each waited.",
+            Widget::EventLoopStepper => "Steps a short JavaScript program through the call stack, the microtask queue, the task queue and the timers, one move at a time.",
+            Widget::Responsiveness => "Runs the same CPU-bound job on the page's thread, in slices, and on a worker pool, and measures how long the page went without painting.",
+            Widget::Speedup => "Runs one kernel (a Mandelbrot set, a prime count or a box blur) on 1, 2, … k threads of this machine and fits Amdahl's law to the times.",
+            Widget::Granularity => "Cuts the same work into tasks of different sizes and times each size, on the worker pool or on one thread.",
+            Widget::Race => "Has several threads add 1 to one counter in five ways: racy read-then-write, an atomic add, a mutex, local counts combined at the end, and messages to one owner.",
+            Widget::Channels => "Runs a pipeline of stages joined by bounded channels, and a bank account kept by one actor that answers messages.",
+            Widget::Explorer => "Runs a small program of threads in every possible interleaving and counts the outcomes exactly; you can also be the scheduler.",
+            Widget::PrimeCount => "Counts the primes below a limit on every core of this machine, with progress and a cancel button.",
+        }
+    }
+
     /// The widget with this name.
     pub fn from_name(name: &str) -> Option<Widget> {
         Widget::ALL.into_iter().find(|w| w.name() == name)

@@ -232,14 +232,26 @@ impl Question {
 /// per attempt at a quiz), differently for each question, and the same again for the same seed
 /// and question, so a reload during an attempt shows what the learner saw.
 pub fn display_order(question: &Question, seed: u64) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..question.options.len()).collect();
     if question.kind == Kind::Possible {
+        let mut order: Vec<usize> = (0..question.options.len()).collect();
         order.sort_by_key(|&i| question.options[i].value);
         return order;
     }
     // FNV-1a of the id, so that each question of one attempt gets its own permutation.
     let id_hash = question.id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
-    fastrand::Rng::with_seed(seed ^ id_hash).shuffle(&mut order);
+    shuffled(question.options.len(), seed ^ id_hash)
+}
+
+/// `0..len` shuffled by `seed`: the same permutation on every platform, because the server
+/// renders the page the browser hydrates. (Fisher-Yates with 32-bit draws; a `usize` draw
+/// differs between wasm32 and a 64-bit machine.)
+pub fn shuffled(len: usize, seed: u64) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..len).collect();
+    let mut rng = fastrand::Rng::with_seed(seed);
+    for i in (1..len).rev() {
+        let j = rng.u32(..=i as u32) as usize;
+        order.swap(i, j);
+    }
     order
 }
 

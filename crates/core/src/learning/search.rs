@@ -34,7 +34,7 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 /// Sections whose words include every term of `query` (as word prefixes), best first.
-pub fn search<'a>(lessons: &'a [Lesson], query: &str, max: usize) -> Vec<Hit<'a>> {
+pub fn search<'a>(lessons: impl IntoIterator<Item = &'a Lesson>, query: &str, max: usize) -> Vec<Hit<'a>> {
     let terms = terms(query);
     if terms.is_empty() {
         return Vec::new();

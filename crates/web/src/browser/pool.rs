@@ -114,6 +114,25 @@ async fn start_once() -> PoolState {
     }
 }
 
+/// Resolves once the browser is idle after the page is shown (`requestIdleCallback`, waiting at
+/// most a second; where there is none, 200 ms later), so that starting the workers stays out of
+/// the way of the first paint and the first input.
+pub async fn idle() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let global = js_sys::global();
+        let on_idle = js_sys::Reflect::get(&global, &"requestIdleCallback".into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+        let _ = match on_idle {
+            Some(on_idle) => {
+                let options = js_sys::Object::new();
+                let _ = js_sys::Reflect::set(&options, &"timeout".into(), &1000.into());
+                on_idle.call2(&global, &resolve, &options)
+            }
+            None => gloo::utils::window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 200).map(JsValue::from),
+        };
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
 /// Workers in the running pool (0 while it starts, or without one).
 pub fn workers() -> usize {
     STARTED.with(|s| s.borrow().as_ref().map_or(0, PoolState::workers))

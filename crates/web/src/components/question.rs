@@ -130,3 +130,22 @@ pub(crate) fn QuestionCard(props: &QuestionCardProps) -> Html {
         </form>
     }
 }
+
+/// A question as text only: what the server renders, readable without JavaScript (nothing can be
+/// picked or checked there), in one fixed order.
+pub(crate) fn static_question(q: &Question, counter: &str) -> Html {
+    html! {
+        <div class="question static" data-question={q.id.clone()}>
+            <p class="prompt"><span class="counter">{ counter }</span>{ inline(&q.prompt) }</p>
+            if let Some(snippet) = &q.snippet {
+                <pre class="code" tabindex="0" data-lang={snippet.language.clone()}><code>{ snippet.code.clone() }</code></pre>
+            }
+            if let Some(program) = &q.program {
+                <pre class="code" tabindex="0" aria-label="Thread program"><code>{ program.source.clone() }</code></pre>
+            }
+            <ul class="options">
+                { for display_order(q, 0).into_iter().map(|i| html! { <li>{ inline(&q.options[i].text) }</li> }) }
+            </ul>
+        </div>
+    }
+}

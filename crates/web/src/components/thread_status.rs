@@ -7,9 +7,10 @@ use crate::browser::pool::{cross_origin_isolated, PoolState};
 #[function_component]
 pub(crate) fn ThreadStatus() -> Html {
     let state = use_context::<PoolState>().unwrap_or(PoolState::Starting);
-    let isolated = cross_origin_isolated();
+    // Asked once the pool has settled (never on the server's render, which knows no browser).
+    let isolated = state.settled() && cross_origin_isolated();
     let (kind, headline, detail) = match &state {
-        PoolState::Starting => ("starting", "Starting worker threads…".to_string(), None),
+        PoolState::Starting => ("starting", "Worker threads start once the page is ready…".to_string(), None),
         PoolState::Ready { workers } => (
             "ready",
             format!("{workers} worker thread{} ready", if *workers == 1 { "" } else { "s" }),

@@ -4,15 +4,16 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::app::Route;
-use crate::widgets::prime_count::PrimeCountLab;
+use crate::components::live::Live;
+use interleave_core::learning::lesson::Widget;
 use crate::content;
 use crate::state::SavedHandle;
 
 #[function_component]
 pub(crate) fn Home() -> Html {
-    use_effect_with((), |_| gloo::utils::document().set_title("Interleave: concurrency vs parallelism, live"));
+    use_effect_with((), |_| Route::Home.show_title());
     let saved = use_context::<SavedHandle>().expect("saved state is provided by the app");
-    let read_count = content::lessons().iter().filter(|l| saved.record.lessons_read.contains(&l.slug)).count();
+    let read_count = content::catalog().lessons.iter().filter(|l| saved.record.lessons_read.contains(&l.slug)).count();
     html! {
         <div class="page home">
             <section class="hero">
@@ -25,10 +26,10 @@ pub(crate) fn Home() -> Html {
             <section aria-labelledby="map-title">
                 <div class="map-head">
                     <h2 id="map-title">{ "Lessons" }</h2>
-                    <p class="map-progress" data-testid="read-count">{ format!("{read_count} of {} read", content::lessons().len()) }</p>
+                    <p class="map-progress" data-testid="read-count">{ format!("{read_count} of {} read", content::catalog().lessons.len()) }</p>
                 </div>
                 <ol class="lesson-map">
-                    { for content::lessons().iter().map(|l| {
+                    { for content::catalog().lessons.iter().map(|l| {
                         let read = saved.record.lessons_read.contains(&l.slug);
                         html! {
                             <li class={classes!("lesson-card", read.then_some("read"))} data-read={read.to_string()}>
@@ -47,7 +48,7 @@ pub(crate) fn Home() -> Html {
                     <Link<Route> to={Route::Review} classes="button-link">{ "Review what you missed" }</Link<Route>>
                 </p>
             </section>
-            <PrimeCountLab />
+            <Live widget={Widget::PrimeCount} />
         </div>
     }
 }

@@ -6,36 +6,11 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::app::Route;
-use crate::widgets::barista::BaristaAnimation;
-use crate::widgets::channels::ChannelsLab;
-use crate::widgets::event_loop::EventLoopLab;
-use crate::widgets::explorer::ExplorerWidget;
-use crate::widgets::granularity::GranularityLab;
-use crate::widgets::race::RaceLab;
-use crate::widgets::responsiveness::ResponsivenessMeter;
-use crate::widgets::speedup::SpeedupLab;
-use crate::widgets::event_loop_stepper::EventLoopStepper;
-use crate::widgets::prime_count::PrimeCountLab;
-use crate::content::{self, Block, Lesson};
-use interleave_core::learning::lesson::Widget;
+use crate::components::live::Live;
+use crate::components::loading::Waiting;
+use crate::content::{self, use_content, Block, Loaded, Lesson};
 use crate::pages::not_found::NotFound;
 use crate::state::{Action, SavedHandle};
-
-/// The view of an embedded widget.
-fn widget(widget: Widget, arg: Option<&'static str>) -> Html {
-    match widget {
-        Widget::Explorer => html! { <ExplorerWidget program={arg} /> },
-        Widget::Barista => html! { <BaristaAnimation /> },
-        Widget::EventLoop => html! { <EventLoopLab /> },
-        Widget::Responsiveness => html! { <ResponsivenessMeter /> },
-        Widget::EventLoopStepper => html! { <EventLoopStepper /> },
-        Widget::PrimeCount => html! { <PrimeCountLab /> },
-        Widget::Speedup => html! { <SpeedupLab /> },
-        Widget::Granularity => html! { <GranularityLab /> },
-        Widget::Race => html! { <RaceLab /> },
-        Widget::Channels => html! { <ChannelsLab /> },
-    }
-}
 
 /// Scrolls to the element named by the address's `#fragment`, or to the top.
 fn scroll_to_hash() {
@@ -61,7 +36,7 @@ fn toc(lesson: &'static Lesson, read: &dyn Fn(&str) -> bool) -> Html {
             </ol>
             <h2 class="toc-title">{ "All lessons" }</h2>
             <ol class="toc-lessons">
-                { for content::lessons().iter().map(|l| {
+                { for content::catalog().lessons.iter().map(|l| {
                     let current = l.slug == lesson.slug;
                     html! {
                         <li class={classes!(current.then_some("current"), read(&l.slug).then_some("read"))}>
@@ -84,6 +59,7 @@ pub(crate) struct LessonPageProps {
 
 #[function_component]
 pub(crate) fn LessonPage(props: &LessonPageProps) -> Html {
+    let loaded = use_content(Route::Lesson { slug: props.slug.clone() }.needs());
     let lesson = content::lesson(&props.slug);
     let saved = use_context::<SavedHandle>().expect("saved state is provided by the app");
     let navigator = use_navigator();
@@ -93,10 +69,10 @@ pub(crate) fn LessonPage(props: &LessonPageProps) -> Html {
     {
         let saved = saved.clone();
         let end_marker = end_marker.clone();
-        use_effect_with(props.slug.clone(), move |slug| {
+        use_effect_with((props.slug.clone(), lesson.is_some()), move |(slug, _)| {
             let mut observer = None;
             if let Some(l) = content::lesson(slug) {
-                gloo::utils::document().set_title(&format!("{} · Interleave", l.title));
+                Route::Lesson { slug: l.slug.clone() }.show_title();
                 scroll_to_hash();
                 let slug = slug.clone();
                 let on_seen = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
@@ -119,9 +95,12 @@ pub(crate) fn LessonPage(props: &LessonPageProps) -> Html {
     }
 
     let Some(lesson) = lesson else {
-        return html! { <NotFound /> };
+        return match loaded {
+            Loaded::Ready => html! { <NotFound /> },
+            other => html! { <Waiting what="This lesson" loaded={other} /> },
+        };
     };
-    let (prev, next) = content::neighbours(&lesson.slug);
+    let (prev, next) = content::catalog().neighbours(&lesson.slug);
     let is_read = saved.record.lessons_read.contains(&lesson.slug);
     let read = |slug: &str| saved.record.lessons_read.contains(slug);
 
@@ -157,7 +136,7 @@ pub(crate) fn LessonPage(props: &LessonPageProps) -> Html {
                 <nav aria-label="Lesson contents (menu)">{ toc(lesson, &read) }</nav>
             </details>
             <article class="page lesson" data-lesson={lesson.slug.as_str()}>
-                <p class="eyebrow">{ format!("Lesson {} of {}", lesson.order, content::lessons().len()) }
+                <p class="eyebrow">{ format!("Lesson {} of {}", lesson.order, content::catalog().lessons.len()) }
                     if is_read { <span class="read-badge">{ "Read" }</span> }
                 </p>
                 <h1>{ lesson.title.as_str() }</h1>
@@ -168,14 +147,14 @@ pub(crate) fn LessonPage(props: &LessonPageProps) -> Html {
                 <div class="prose" onclick={on_prose_click}>
                     { for lesson.blocks.iter().map(|b| match b {
                         Block::Html(h) => Html::from_html_unchecked(AttrValue::from(h.as_str())),
-                        Block::Widget { widget: w, arg } => widget(*w, arg.as_deref()),
+                        Block::Widget { widget: w, arg } => html! { <Live widget={*w} arg={arg.as_deref()} /> },
                     }) }
                 </div>
                 <aside class="quiz-pointer" aria-label="Check yourself">
                     <h2>{ "Check yourself" }</h2>
-                    if let Some(q) = content::quiz(&lesson.slug) {
+                    if let Some(q) = content::catalog().quiz(&lesson.slug) {
                         <p>
-                            { format!("{} questions on this lesson, each answer explained. ", q.questions.len()) }
+                            { format!("{} questions on this lesson, each answer explained. ", q.questions) }
                             <Link<Route> to={Route::Quiz { id: lesson.slug.to_string() }} classes="quiz-link">{ "Take the quiz" }</Link<Route>>
                         </p>
                     }

@@ -7,7 +7,7 @@ use crate::app::Route;
 
 #[function_component]
 pub(crate) fn NotFound() -> Html {
-    use_effect_with((), |_| gloo::utils::document().set_title("Page not found · Interleave"));
+    use_effect_with((), |_| Route::NotFound.show_title());
     html! {
         <div class="page not-found" data-testid="not-found">
             <h1>{ "This page does not exist" }</h1>

@@ -6,8 +6,9 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::app::Route;
-use crate::components::question::{inline, QuestionCard};
-use crate::content;
+use crate::components::loading::Waiting;
+use crate::components::question::{inline, static_question, QuestionCard};
+use crate::content::{self, use_content, Loaded};
 use crate::pages::not_found::NotFound;
 use crate::state::{fresh_seed, today, Action, SavedHandle};
 use interleave_core::learning::grading::{grade, Answer, QuizResult};
@@ -26,33 +27,55 @@ pub(crate) struct QuizPageProps {
 
 #[function_component]
 pub(crate) fn QuizPage(props: &QuizPageProps) -> Html {
+    let loaded = use_content(Route::Quiz { id: props.id.clone() }.needs());
     let saved = use_context::<SavedHandle>().expect("saved state is provided by the app");
     let showing = use_state(|| None::<usize>);
-    // The attempt's shuffle seed: the saved one, else a new one, saved at once.
-    let new_seed = use_state(fresh_seed);
-    let seed = saved.record.attempt_seed(&props.id).unwrap_or(*new_seed);
+    // The attempt's shuffle seed: the saved one, else a new one, saved at once. Drawn only once
+    // the record is read (the first render is the server's, and shows the questions as text).
+    let new_seed = use_mut_ref(|| None::<u64>);
+    let seed = saved.record.attempt_seed(&props.id).unwrap_or_else(|| if saved.loaded { *new_seed.borrow_mut().get_or_insert_with(fresh_seed) } else { 0 });
     {
         let (saved, quiz, known) = (saved.clone(), props.id.clone(), content::quiz(&props.id).is_some());
-        use_effect_with((props.id.clone(), seed), move |_| {
-            if known && saved.record.attempt_seed(&quiz).is_none() {
+        use_effect_with((props.id.clone(), seed, saved.loaded, known), move |_| {
+            if known && saved.loaded && saved.record.attempt_seed(&quiz).is_none() {
                 saved.dispatch(Action::StartAttempt { quiz, seed });
             }
         });
     }
     {
-        let title = content::quiz(&props.id).map(|q| q.title.clone());
         let showing = showing.clone();
-        use_effect_with(props.id.clone(), move |_| {
+        use_effect_with(props.id.clone(), move |id| {
             showing.set(None);
-            if let Some(t) = title {
-                gloo::utils::document().set_title(&format!("Quiz: {t} · Interleave"));
-            }
+            Route::Quiz { id: id.clone() }.show_title();
         });
     }
     let Some(quiz) = content::quiz(&props.id) else {
-        return html! { <NotFound /> };
+        return match loaded {
+            Loaded::Ready => html! { <NotFound /> },
+            other => html! { <Waiting what="This quiz" loaded={other} /> },
+        };
     };
     let questions = content::questions_of(&props.id);
+    let title = if quiz.is_final() { "Final test".to_string() } else { format!("Quiz: {}", quiz.title) };
+    let eyebrow = html! {
+        <p class="eyebrow">
+            if quiz.is_final() { { "All lessons" } } else {
+                <Link<Route> to={Route::Lesson { slug: quiz.lesson.clone() }}>{ format!("Lesson: {}", quiz.title) }</Link<Route>>
+            }
+        </p>
+    };
+    if !saved.loaded {
+        return html! {
+            <div class="page quiz-page">
+                { eyebrow }
+                <h1>{ title }</h1>
+                <section class="widget quiz" data-widget="quiz" data-state="waiting" aria-label="Quiz">
+                    <p class="quiz-progress">{ format!("{} questions", questions.len()) }</p>
+                    { for questions.iter().enumerate().map(|(i, q)| static_question(q, &format!("Question {} of {}", i + 1, questions.len()))) }
+                </section>
+            </div>
+        };
+    }
     let answers = &saved.record.answers;
     let first_open = questions.iter().position(|q| !answers.contains_key(&q.id));
     // Which question is on screen: the one the learner moved to, else the first unanswered.
@@ -60,7 +83,6 @@ pub(crate) fn QuizPage(props: &QuizPageProps) -> Html {
     let answered = questions.iter().filter(|q| answers.contains_key(&q.id)).count();
     let correct = questions.iter().filter(|q| answers.get(&q.id).is_some_and(|a| a.correct)).count();
     let finished = first_open.is_none();
-    let title = if quiz.is_final() { "Final test".to_string() } else { format!("Quiz: {}", quiz.title) };
 
     let on_answer = {
         let (saved, showing) = (saved.clone(), showing.clone());
@@ -106,11 +128,7 @@ pub(crate) fn QuizPage(props: &QuizPageProps) -> Html {
 
     html! {
         <div class="page quiz-page">
-            <p class="eyebrow">
-                if quiz.is_final() { { "All lessons" } } else {
-                    <Link<Route> to={Route::Lesson { slug: quiz.lesson.clone() }}>{ format!("Lesson: {}", quiz.title) }</Link<Route>>
-                }
-            </p>
+            { eyebrow }
             <h1>{ title }</h1>
             <section class="widget quiz" data-widget="quiz" data-state={state} data-result={result} aria-label="Quiz">
                 <div class="quiz-progress">

@@ -9,7 +9,7 @@ use yew_router::prelude::*;
 
 use crate::app::Route;
 use crate::components::question::QuestionCard;
-use crate::content;
+use crate::content::{self, use_content, Loaded};
 use crate::state::{today, Action, SavedHandle};
 use interleave_core::learning::progress::LearnerRecord;
 use interleave_core::learning::review::INTERVALS;
@@ -32,11 +32,15 @@ fn export(record: &LearnerRecord) {
 
 #[function_component]
 pub(crate) fn ReviewPage() -> Html {
-    use_effect_with((), |_| gloo::utils::document().set_title("Review · Interleave"));
+    use_effect_with((), |_| Route::Review.show_title());
+    let loaded = use_content(Route::Review.needs());
     let saved = use_context::<SavedHandle>().expect("saved state is provided by the app");
+    // The record is read and the questions are here (not on the server's render).
+    let ready = saved.loaded && loaded == Loaded::Ready;
     let message = use_state(|| None::<(bool, String)>);
     let answered_now = use_state(|| None::<(String, std::collections::BTreeSet<String>)>);
-    let day = today();
+    // Nothing is known of the learner's record before it is read (the server's render).
+    let day = if ready { today() } else { 0 };
     let due: Vec<String> = saved.record.review.due(day).into_iter().filter(|id| content::question(id).is_some()).collect();
     let counts = saved.record.review.counts();
 
@@ -88,14 +92,17 @@ pub(crate) fn ReviewPage() -> Html {
         <div class="page review-page">
             <h1>{ "Review" }</h1>
             <p class="lead" data-testid="due-count">
-                { match due.len() { 0 => "Nothing is due right now.".to_string(), 1 => "1 question is due.".to_string(), n => format!("{n} questions are due.") } }
+                { match due.len() {
+                    _ if !ready => "Your review is kept in this browser: it shows here once the page is ready.".to_string(), 0 => "Nothing is due right now.".to_string(), 1 => "1 question is due.".to_string(), n => format!("{n} questions are due.") } }
             </p>
             <p class="help">{ format!(
                 "A question you answer wrongly comes back here. Each right answer moves it to the next box and spaces its return: \
                  {} days.", INTERVALS.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")) }</p>
-            <ol class="boxes" aria-label="Questions per box">
-                { for counts.iter().enumerate().map(|(b, n)| html! { <li><span>{ format!("Box {}", b + 1) }</span><strong>{ n }</strong></li> }) }
-            </ol>
+            if ready {
+                <ol class="boxes" aria-label="Questions per box">
+                    { for counts.iter().enumerate().map(|(b, n)| html! { <li><span>{ format!("Box {}", b + 1) }</span><strong>{ n }</strong></li> }) }
+                </ol>
+            }
             if let Some(q) = question {
                 <section class="widget quiz" aria-label="Question to review">
                     <QuestionCard question={q} seed={u64::from(day)} answered={answered_now.as_ref().map(|(_, p)| p.clone())} {on_answer} />
@@ -106,7 +113,7 @@ pub(crate) fn ReviewPage() -> Html {
             } else {
                 <p>{ "Take a quiz from any lesson; the questions you miss will wait here. " }
                     <Link<Route> to={Route::Quiz { id: "final".into() }}>{ "Try the final test" }</Link<Route>>
-                    { format!(" (all {} lessons).", content::lessons().len()) }
+                    { format!(" (all {} lessons).", content::catalog().lessons.len()) }
                 </p>
             }
             <section class="transfer" aria-labelledby="transfer-title">

@@ -1,11 +1,13 @@
-//! Search over every lesson, offline: the index is the lessons' text, embedded with the site.
+//! Search over every lesson, offline: the index is the lessons' text, loaded with the page and
+//! kept by the service worker.
 
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::app::Route;
-use crate::content;
+use crate::components::loading::Waiting;
+use crate::content::{self, use_content};
 use interleave_core::learning::search::search;
 
 /// The `q` parameter of the current address.
@@ -17,13 +19,15 @@ pub(crate) fn query_from_location() -> String {
 #[function_component]
 pub(crate) fn SearchPage() -> Html {
     let _location = use_location();
-    let query = use_state(query_from_location);
+    let loaded = use_content(Route::Search.needs());
+    // Empty on the first render (the server's); the address's query follows at once.
+    let query = use_state(String::new);
     let navigator = use_navigator();
     {
         let query = query.clone();
         use_effect_with(_location.map(|l| l.query_str().to_string()), move |_| {
             query.set(query_from_location());
-            gloo::utils::document().set_title("Search · Interleave");
+            Route::Search.show_title();
         });
     }
     let oninput = {
@@ -36,7 +40,10 @@ pub(crate) fn SearchPage() -> Html {
             query.set(value);
         })
     };
-    let hits = search(content::lessons(), &query, 30);
+    let Some(lessons) = content::lessons() else {
+        return html! { <Waiting what="The search index" {loaded} /> };
+    };
+    let hits = search(lessons, &query, 30);
     html! {
         <div class="page search-page">
             <h1>{ "Search the lessons" }</h1>

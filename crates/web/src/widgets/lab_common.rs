@@ -122,9 +122,14 @@ pub(crate) async fn reserve_memory(bytes: usize) {
     drop(std::hint::black_box(Vec::<u8>::with_capacity(bytes.saturating_add(HEADROOM))));
     // Growth since the workers last refreshed, by this reservation or by anything else the page
     // allocated (a buffer the workers will fill, say).
+    #[cfg(target_arch = "wasm32")]
     let pages = core::arch::wasm32::memory_size::<0>();
+    // The server renders pages and never runs an experiment: it has no linear memory to share.
+    #[cfg(not(target_arch = "wasm32"))]
+    let pages = 0;
     if SYNCED_PAGES.with(Cell::get) != pages && crate::browser::pool::workers() > 0 {
         let synced = spawn_task(|| {
+            #[cfg(target_arch = "wasm32")]
             rayon::broadcast(|_| core::arch::wasm32::memory_grow::<0>(0));
         })
         .await;

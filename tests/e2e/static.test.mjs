@@ -7,12 +7,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { useSite, DIST } from './harness.mjs';
 
-// Warnings said on every page that are not the page's own: Chromium ignores `integrity` on the
-// wasm's preload (the fetch that uses it is still checked); wasm-bindgen-rayon's worker helper
-// calls wasm-bindgen's init the old way; and Playwright says it blocked the service worker, as
+// Warnings said on every page that are not the page's own: wasm-bindgen-rayon's worker helper
+// calls wasm-bindgen's init the old way, and Playwright says it blocked the service worker, as
 // these tests ask it to (the worker would otherwise add the headers and serve from its cache).
 const KNOWN_WARNINGS = [
-  'The `integrity` attribute is currently ignored for preload destinations that do not support subresource integrity',
   'using deprecated parameters for the initialization function',
   'Service Worker registration blocked by Playwright',
 ];
@@ -35,12 +33,11 @@ const inView = (id) => {
 };
 const isInView = ({ top, height }) => typeof top === 'number' && top >= 0 && top < height;
 
-/** Waits (up to a minute) for a complete build: another engineer may be rebuilding dist/. */
-async function distComplete() {
-  const complete = () => ['index.html', '404.html', 'content/quizzes.json', 'lessons', 'quiz', 'search/index.html', 'review/index.html']
+/** Fails at once, and says so, on a build that was not prerendered. */
+function distComplete() {
+  const complete = ['index.html', '404.html', 'content/quizzes.json', 'lessons', 'quiz', 'search/index.html', 'review/index.html']
     .every((f) => existsSync(join(DIST, f))) && readFileSync(join(DIST, 'index.html'), 'utf8').includes('<div id="app" data-path=');
-  for (let i = 0; i < 60 && !complete(); i++) await sleep(1000);
-  assert.ok(complete(), `${DIST} is not a complete prerendered build`);
+  assert.ok(complete, `${DIST} is not a complete prerendered build (run ./x, which prerenders after trunk build)`);
 }
 
 describe('static pages and hydration', () => {
@@ -48,7 +45,7 @@ describe('static pages and hydration', () => {
   let lessons; // in order, from the build's content files
   let quizzes;
   before(async () => {
-    await distComplete();
+    distComplete();
     const dir = join(DIST, 'content/lessons');
     lessons = readdirSync(dir).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8'))).sort((a, b) => a.order - b.order);
     quizzes = JSON.parse(readFileSync(join(DIST, 'content/quizzes.json'), 'utf8'));

@@ -223,11 +223,23 @@ pub fn start() {
             root.set_inner_html("");
         }
         let prerendered = root.first_element_child().is_some();
-        match crate::content::load(&route.needs()).await {
+        mark("interleave:start");
+        let loaded = crate::content::load(&route.needs()).await;
+        mark("interleave:content");
+        match loaded {
             Ok(()) if prerendered => drop(yew::Renderer::<App>::with_root(root).hydrate()),
             Ok(()) => drop(yew::Renderer::<App>::with_root(root).render()),
             Err(why) if prerendered => crate::browser::boot::failed(&why),
             Err(_) => drop(yew::Renderer::<App>::with_root(root).render()),
         }
+        mark("interleave:hydrated");
     });
+}
+
+/// A mark on the page's performance timeline (read by the benchmarks).
+#[cfg(target_arch = "wasm32")]
+fn mark(name: &str) {
+    if let Some(performance) = gloo::utils::window().performance() {
+        let _ = performance.mark(name);
+    }
 }

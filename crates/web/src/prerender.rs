@@ -96,24 +96,24 @@ fn without_javascript(route: &Route) -> &'static str {
 /// The page template filled in for `route`: its title, description, the content the browser
 /// will load before hydrating, a note for readers without JavaScript, and the app's HTML.
 fn fill(template: &str, route: &Route, app_html: &str) -> Result<String, String> {
+    if !template.contains(APP_SLOT) {
+        return Err(format!("the page template has no {APP_SLOT} (was it prerendered already? Build the site again first)"));
+    }
+    let mut template = template.to_string();
+    if let Some(text) = description(route) {
+        let marker = r#"<meta name="description" content=""#;
+        let at = template.find(marker).ok_or("the page template has no <meta name=\"description\">")? + marker.len();
+        let end = template[at..].find('"').map(|e| at + e).ok_or("the page template's description is not closed")?;
+        template.replace_range(at..end, &escape(&text));
+    }
     let (title_start, title_end) = match (template.find("<title>"), template.find("</title>")) {
         (Some(a), Some(b)) if a < b => (a, b + "</title>".len()),
         _ => return Err("the page template has no <title>".into()),
     };
-    if !template.contains(APP_SLOT) {
-        return Err(format!("the page template has no {APP_SLOT} (was it prerendered already? Build the site again first)"));
-    }
     let mut page = String::with_capacity(template.len() + app_html.len() + 512);
     page.push_str(&template[..title_start]);
     write!(page, "<title>{}</title>", escape(&route.title())).expect("writing to a String");
     let mut rest = template[title_end..].to_string();
-    if let Some(text) = description(route) {
-        let marker = r#"<meta name="description" content=""#;
-        if let Some(at) = rest.find(marker) {
-            let end = rest[at + marker.len()..].find('"').map(|e| at + marker.len() + e).ok_or("an unclosed description")?;
-            rest.replace_range(at + marker.len()..end, &escape(&text));
-        }
-    }
     let preload: String = route
         .needs()
         .iter()
@@ -136,10 +136,32 @@ fn fill(template: &str, route: &Route, app_html: &str) -> Result<String, String>
     Ok(page)
 }
 
+/// The page template with the module's preload link turned into `<meta name="wasm-integrity">`:
+/// the loader (`pattern_script` in `Trunk.toml`) fetches the module after the first paint, with
+/// the hash Trunk wrote, instead of the browser fetching it while the page is still loading.
+fn without_module_preload(template: &str) -> Result<String, String> {
+    let link = template
+        .match_indices("<link rel=\"preload\"")
+        .map(|(at, _)| (at, at + template[at..].find('>').map_or(template.len() - at, |e| e + 1)))
+        .find(|&(a, b)| template[a..b].contains("application/wasm"))
+        .ok_or("the page template has no preload link of the module (has Trunk's output changed?)")?;
+    let tag = &template[link.0..link.1];
+    let integrity = tag
+        .split("integrity=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .ok_or("the module's preload link has no integrity hash")?;
+    Ok(format!("{}<meta name=\"wasm-integrity\" content=\"{integrity}\">{}", &template[..link.0], &template[link.1..]))
+}
+
 /// Writes every page and content file into the built site in `dist`; returns what it wrote.
 pub async fn write_site(dist: &Path) -> Result<Vec<String>, String> {
     let template_path = dist.join("index.html");
     let template = std::fs::read_to_string(&template_path).map_err(|e| format!("{}: {e} (build the site first)", template_path.display()))?;
+    if !template.contains(APP_SLOT) {
+        return Err(format!("{} has no {APP_SLOT}: was it prerendered already? Build the site again first", template_path.display()));
+    }
+    let template = without_module_preload(&template)?;
     let content = self::content();
     let mut written = Vec::new();
     let mut write = |file: String, text: &str| -> Result<(), String> {

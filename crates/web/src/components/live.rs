@@ -1,6 +1,6 @@
 //! A live widget in a page. Until the page is live it is only its frame: its title, what it does,
 //! and a line saying it starts when the page is ready. That is what the server renders and what
-//! the browser hydrates; the widget itself mounts right after.
+//! the browser hydrates; the widget itself mounts as soon as the browser is idle.
 
 use yew::prelude::*;
 
@@ -28,8 +28,15 @@ pub(crate) struct LiveProps {
 pub(crate) fn Live(props: &LiveProps) -> Html {
     let live = use_state(|| false);
     {
+        // Each widget mounts in a task of its own once the browser is idle, so that mounting
+        // several never makes one long task right after the page is hydrated.
         let live = live.clone();
-        use_effect_with((), move |_| live.set(true));
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                crate::browser::pool::idle().await;
+                live.set(true);
+            });
+        });
     }
     let w = props.widget;
     if !*live {

@@ -67,12 +67,24 @@ async function firstVisit(url) {
     context.on('requestfinished', (r) => done(r, true));
     context.on('requestfailed', (r) => done(r, false));
     const page = await context.newPage();
+    await page.addInitScript(() => {
+      window.__tasks = [];
+      new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__tasks.push([e.startTime, e.duration]); }).observe({ type: 'longtask', buffered: true });
+    });
     await page.goto(url + LESSON, { waitUntil: 'load' });
     // The page starts its workers once idle: take what loads in the 5 s after load, then wait out
     // anything still in flight.
     await sleep(5000);
     for (const end = Date.now() + 15_000; Date.now() < end && (pending > 0 || Date.now() - last < 1000);) await sleep(100);
-    return { bytes, count };
+    // The longest main-thread task from the pool's start (memory grown, workers started) to 1 s
+    // after it settled, widgets mounting meanwhile included (0 if none reached 50 ms).
+    const startup = await page.evaluate(() => {
+      const mark = (name) => performance.getEntriesByName(name)[0]?.startTime;
+      const [from, to] = [mark('interleave:pool-start'), mark('interleave:pool-settled')];
+      if (from == null || to == null) return null;
+      return Math.max(0, ...window.__tasks.filter(([s, d]) => s + d >= from && s <= to + 1000).map(([, d]) => d));
+    });
+    return { bytes, count, startup };
   } finally {
     await browser.close();
   }
@@ -154,6 +166,7 @@ for (const [name, root] of builds) {
         `; Lighthouse CPU benchmark index ${worst('cpu', Math.min).toFixed(0)}-${worst('cpu', Math.max).toFixed(0)}`,
       wasm ? `  wasm ${wasmFile}: ${wasm.length} bytes raw (target <= ${T.wasmRaw}, ${ratio(wasm.length, T.wasmRaw)}), ${gz} bytes gzip -9 (target <= ${T.wasmGzip}, ${ratio(gz, T.wasmGzip)})` : '  wasm: none found',
       fv.bytes == null ? '  first visit: failed' : `  first visit ${LESSON}: ${kb(fv.bytes)} KB gzip transfer in ${fv.count} responses (target <= ${kb(T.transfer)} KB, ${ratio(fv.bytes, T.transfer)})`,
+      fv.startup == null ? '  pool start: no marks (an older build)' : `  pool start, desktop: longest main-thread task from the pool's start to 1 s after it settled ${fv.startup.toFixed(0)} ms (target <= 50; 0: none over 50)`,
       sv.controlled == null ? '  second visit: failed' : `  second visit ${LESSON} (desktop, service worker${sv.controlled ? '' : ' NOT controlling'}): FCP ${sv.fcp?.toFixed(0)} ms, ` +
         `LCP ${sv.lcp?.time.toFixed(0)} ms on ${sv.lcp?.node} (target text painted <= ${T.paint} ms, ${sv.lcp ? ratio(sv.lcp.time, T.paint) : 'no LCP'})`,
     ].join('\n'));

@@ -123,7 +123,9 @@ fn Shell() -> Html {
             // Not in the way of the first paint and the first input: workers start when idle.
             wasm_bindgen_futures::spawn_local(async move {
                 pool::idle().await;
+                mark("interleave:pool-start");
                 pool_state.set(pool::start().await);
+                mark("interleave:pool-settled");
             });
         });
     }
@@ -237,9 +239,8 @@ pub fn start() {
 }
 
 /// A mark on the page's performance timeline (read by the benchmarks).
-#[cfg(target_arch = "wasm32")]
 fn mark(name: &str) {
-    if let Some(performance) = gloo::utils::window().performance() {
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
         let _ = performance.mark(name);
     }
 }

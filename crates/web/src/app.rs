@@ -95,9 +95,14 @@ fn Shell() -> Html {
     let saved = use_reducer(Saved::unread);
     {
         let saved = saved.clone();
+        // In a task of its own: reading the record draws the whole page again, and hydrating it
+        // was task enough.
         use_effect_with((), move |_| {
-            saved.dispatch(Action::Load(Saved::load()));
             crate::browser::boot::live();
+            wasm_bindgen_futures::spawn_local(async move {
+                pool::yield_now().await;
+                saved.dispatch(Action::Load(Saved::load()));
+            });
         });
     }
     let theme = saved.record.theme;
@@ -228,6 +233,8 @@ pub fn start() {
         mark("interleave:start");
         let loaded = crate::content::load(&route.needs()).await;
         mark("interleave:content");
+        // Reading the content and hydrating the page are two tasks, not one long one.
+        crate::browser::pool::yield_now().await;
         match loaded {
             Ok(()) if prerendered => drop(yew::Renderer::<App>::with_root(root).hydrate()),
             Ok(()) => drop(yew::Renderer::<App>::with_root(root).render()),

@@ -61,8 +61,9 @@ export async function runPrimes(page, limit) {
   return JSON.parse(await widget.getAttribute('data-result'));
 }
 
-/** Waits until the app has started and knows whether it has threads. */
+/** Waits until the app has hydrated the page, shows the saved record and knows whether it has threads. */
 export async function ready(page) {
+  await page.waitForSelector('html[data-app=live]', { timeout: 30_000 });
   await page.waitForSelector('[data-testid=thread-status]:not([data-state=starting])', { timeout: 30_000 });
 }
 

@@ -2,7 +2,7 @@
 // search, reading progress, and a phone-sized layout that stays accessible.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { site, axeViolations } from './harness.mjs';
+import { site, axeViolations, ready } from './harness.mjs';
 
 describe('lessons', () => {
   let s;
@@ -75,6 +75,7 @@ describe('lessons', () => {
     const page = await s.open(`/lessons/${slugs[1]}`);
     await page.evaluate(() => localStorage.clear());
     await page.reload();
+    await ready(page);
     await page.waitForSelector(`[data-lesson="${slugs[1]}"]`);
     assert.equal(await page.locator('.read-badge').count(), 0);
     await page.locator('.lesson-end').scrollIntoViewIfNeeded();
@@ -82,6 +83,7 @@ describe('lessons', () => {
     await page.goto(new URL('/', page.url()).href);
     await page.waitForSelector(`.lesson-card[data-read=true] a[href="/lessons/${slugs[1]}"]`);
     await page.reload();
+    await ready(page);
     await page.waitForSelector('[data-testid=read-count]');
     assert.match(await page.locator('[data-testid=read-count]').innerText(), /^1 of 7 read/);
     await page.close();

@@ -1,7 +1,7 @@
 // Saved progress survives reloads, and a corrupt record never blanks the page: it is kept aside.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useSite, site } from './harness.mjs';
+import { useSite, site, ready } from './harness.mjs';
 
 describe('saved progress', () => {
   const s = useSite({ isolated: true });
@@ -47,6 +47,7 @@ describe('saved progress migration', () => {
       answers: { 'mp-backpressure': { picked: [0], correct: true } }, review: { cards: {} } };
     await page.evaluate((r) => { localStorage.clear(); localStorage.setItem('interleave.progress', JSON.stringify(r)); }, v2);
     await page.goto(s.server.url + '/quiz/message-passing');
+    await ready(page);
     await page.waitForSelector('[data-widget=quiz]');
     assert.equal(await page.locator('[data-testid=progress-notice]').count(), 0);
     assert.match(await page.locator('.quiz-progress').innerText(), /^1 of \d+ answered · 1 right/);

@@ -98,13 +98,18 @@ fn Shell() -> Html {
         // In a task of its own: reading the record draws the whole page again, and hydrating it
         // was task enough.
         use_effect_with((), move |_| {
-            crate::browser::boot::live();
             wasm_bindgen_futures::spawn_local(async move {
                 pool::yield_now().await;
                 saved.dispatch(Action::Load(Saved::load()));
             });
         });
     }
+    // Live once the page shows the learner's own record.
+    use_effect_with(saved.loaded, |loaded| {
+        if *loaded {
+            crate::browser::boot::live();
+        }
+    });
     let theme = saved.record.theme;
     // The page's script applied the saved theme before the first paint; this follows changes.
     use_effect_with((theme, saved.loaded), |(t, loaded)| {

@@ -26,7 +26,7 @@ pub(crate) fn Home() -> Html {
             <section aria-labelledby="map-title">
                 <div class="map-head">
                     <h2 id="map-title">{ "Lessons" }</h2>
-                    <p class="map-progress" data-testid="read-count">{ format!("{read_count} of {} read", content::catalog().lessons.len()) }</p>
+                    <p class="map-progress" data-testid="read-count">{ if saved.loaded { format!("{read_count} of {} read", content::catalog().lessons.len()) } else { format!("{} lessons", content::catalog().lessons.len()) } }</p>
                 </div>
                 <ol class="lesson-map">
                     { for content::catalog().lessons.iter().map(|l| {
@@ -37,7 +37,7 @@ pub(crate) fn Home() -> Html {
                                 <div>
                                     <h3><Link<Route> to={Route::Lesson { slug: l.slug.to_string() }}>{ l.title.as_str() }</Link<Route>></h3>
                                     <p>{ l.summary.as_str() }</p>
-                                    <p class="card-status">{ if read { "Read" } else { "Not read yet" } }</p>
+                                    <p class="card-status">{ match (saved.loaded, read) { (false, _) => "\u{a0}", (true, true) => "Read", (true, false) => "Not read yet" } }</p>
                                 </div>
                             </li>
                         }

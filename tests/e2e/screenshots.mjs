@@ -34,6 +34,13 @@ for (const scheme of ['light', 'dark']) {
     const file = `artifacts/phone-${scheme}-before-wasm${path.replaceAll('/', '_') || '_'}.png`;
     await page.screenshot({ path: file, fullPage: process.env.FULL === '1' });
     console.log(file);
+    // The first widget's frame, as it waits for the app.
+    const frame = page.locator('.widget.waiting').first();
+    if (await frame.count()) {
+      const shot = file.replace('.png', '-widget.png');
+      await frame.screenshot({ path: shot });
+      console.log(shot);
+    }
     await page.close();
   }
   await context.close();

@@ -172,7 +172,7 @@ fn Shell() -> Html {
                 <main id="main" tabindex="-1">
                     <Switch<Route> render={switch} />
                 </main>
-                <footer class="site-footer">
+                <footer class="site-footer" id="footer">
                     <ThreadStatus />
                     <p class="footnote">{ "Every experiment runs on your own machine, measured live." }</p>
                 </footer>

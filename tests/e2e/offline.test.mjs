@@ -33,7 +33,12 @@ describe('offline', () => {
       await page.goto(s.server.url + path);
       await ready(page);
       assert.ok((await page.locator('h1').innerText()).length > 3, `${path} offline`);
+      // The page's own prerendered file, not another page's.
+      assert.equal(await page.locator('#app').getAttribute('data-path'), path);
     }
+    await page.goto(s.server.url + '/no-such-page');
+    await ready(page);
+    await page.locator('[data-testid=not-found]').waitFor();
     await page.goto(s.server.url + '/');
     await ready(page);
     const status = page.locator('[data-testid=thread-status]');
@@ -72,10 +77,10 @@ describe('offline', () => {
     await controlled(page);
     const before = await page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith('interleave-')));
     assert.equal(before.length, 1);
-    // The second build: one changed file, and the precache list made again by the build's own hook.
+    // The second build: one changed file, and the precache list made again as the build makes it.
     const index = join(dir, 'index.html');
     await writeFile(index, (await readFile(index, 'utf8')).replace('<head>', '<head><meta name="build" content="second" />'));
-    execFileSync('node', [new URL('../../www/precache.mjs', import.meta.url).pathname], { env: { ...process.env, TRUNK_STAGING_DIR: dir } });
+    execFileSync('node', [new URL('../../www/precache.mjs', import.meta.url).pathname, dir]);
     await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()).update());
     await page.locator('#update-banner').waitFor({ timeout: 15_000 });
     assert.equal(await page.locator('meta[name=build]').count(), 0, 'the old page keeps its build until accepted');

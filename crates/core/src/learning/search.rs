@@ -1,4 +1,4 @@
-//! Offline search over the lessons: each section's text is embedded when the site is built.
+//! Offline search over the lessons: each section's plain text, written when the site is built.
 
 use crate::learning::lesson::Lesson;
 

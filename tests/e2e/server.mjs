@@ -46,10 +46,19 @@ export async function serve({ root, isolated, port = 0, gzip = false, spa = fals
     const found = await resolveFile(root, path, spa);
     if (!found) { res.writeHead(404).end('not found'); return; }
     const ext = extname(found.file);
-    const headers = { 'Content-Type': TYPES[ext] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' };
+    // Validators, as a static host sends them: a file fetched again (say, by each web worker)
+    // is revalidated (304) rather than sent again.
+    const info = await stat(found.file);
+    const etag = `"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}${gzip ? '-gz' : ''}"`;
+    const headers = { 'Content-Type': TYPES[ext] ?? 'application/octet-stream', 'Cache-Control': 'no-cache', ETag: etag,
+      'Last-Modified': info.mtime.toUTCString() };
     if (isolated) {
       headers['Cross-Origin-Opener-Policy'] = 'same-origin';
       headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
+    }
+    if (found.status === 200 && req.headers['if-none-match'] === etag) {
+      res.writeHead(304, headers).end();
+      return;
     }
     let body = await readFile(found.file);
     if (gzip && COMPRESSIBLE.has(ext)) {

@@ -35,7 +35,7 @@ for (const scheme of ['light', 'dark']) {
     await page.screenshot({ path: file, fullPage: process.env.FULL === '1' });
     console.log(file);
     // The first widget's frame, as it waits for the app.
-    const frame = page.locator('.widget.waiting').first();
+    const frame = page.locator('.widget[data-state=waiting]').first();
     if (await frame.count()) {
       const shot = file.replace('.png', '-widget.png');
       await frame.screenshot({ path: shot });

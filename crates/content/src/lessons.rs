@@ -177,7 +177,8 @@ pub fn highlight(code: &str, lang: &str) -> String {
     generator.finalize()
 }
 
-fn escape_html(text: &str) -> String {
+/// `text` with `<`, `>`, `&` and `"` escaped, for HTML text and attribute values.
+pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -230,11 +230,10 @@ pub fn start() {
         let route = Route::recognize(&path).unwrap_or(Route::NotFound);
         // The server's HTML is hydrated only on the page it was rendered for (`404.html` is
         // served for every unknown address); anywhere else the app renders afresh.
-        let prerendered = root.first_element_child().is_some();
-        if prerendered && root.get_attribute("data-path").as_deref() != Some(route.to_path().as_str()) {
+        let prerendered = root.get_attribute("data-path").as_deref() == Some(route.to_path().as_str()) && root.first_element_child().is_some();
+        if !prerendered {
             root.set_inner_html("");
         }
-        let prerendered = root.first_element_child().is_some();
         mark("interleave:start");
         let loaded = crate::content::load(&route.needs()).await;
         mark("interleave:content");

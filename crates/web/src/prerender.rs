@@ -16,18 +16,18 @@ use yew_router::Routable;
 
 use crate::app::{Route, ServerApp, ServerAppProps};
 use crate::content::{self, lesson_path, QUIZZES_PATH};
+use interleave_content::lessons::escape_html;
 use interleave_core::learning::Content;
 
 /// The element the app lives in, as the page template has it.
-pub const APP_SLOT: &str = r#"<div id="app"></div>"#;
+const APP_SLOT: &str = r#"<div id="app"></div>"#;
 
 /// One page to write.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Page {
+struct Page {
     /// Its address.
-    pub path: String,
+    path: String,
     /// Its file, relative to the site's folder.
-    pub file: String,
+    file: String,
 }
 
 impl Page {
@@ -57,19 +57,10 @@ fn routes() -> Vec<Route> {
     routes
 }
 
-/// Every page of the site.
-pub fn pages() -> Vec<Page> {
-    routes().iter().map(Page::new).collect()
-}
-
 /// The app's HTML at `path`, as the browser will hydrate it.
 pub async fn render(path: &str) -> String {
     let path = path.to_string();
     ServerRenderer::<ServerApp>::with_props(move || ServerAppProps { path }).render().await
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// What a page says in search results and link previews.
@@ -96,15 +87,12 @@ fn without_javascript(route: &Route) -> &'static str {
 /// The page template filled in for `route`: its title, description, the content the browser
 /// will load before hydrating, a note for readers without JavaScript, and the app's HTML.
 fn fill(template: &str, route: &Route, app_html: &str) -> Result<String, String> {
-    if !template.contains(APP_SLOT) {
-        return Err(format!("the page template has no {APP_SLOT} (was it prerendered already? Build the site again first)"));
-    }
     let mut template = template.to_string();
     if let Some(text) = description(route) {
         let marker = r#"<meta name="description" content=""#;
         let at = template.find(marker).ok_or("the page template has no <meta name=\"description\">")? + marker.len();
         let end = template[at..].find('"').map(|e| at + e).ok_or("the page template's description is not closed")?;
-        template.replace_range(at..end, &escape(&text));
+        template.replace_range(at..end, &escape_html(&text));
     }
     let (title_start, title_end) = match (template.find("<title>"), template.find("</title>")) {
         (Some(a), Some(b)) if a < b => (a, b + "</title>".len()),
@@ -112,7 +100,7 @@ fn fill(template: &str, route: &Route, app_html: &str) -> Result<String, String>
     };
     let mut page = String::with_capacity(template.len() + app_html.len() + 512);
     page.push_str(&template[..title_start]);
-    write!(page, "<title>{}</title>", escape(&route.title())).expect("writing to a String");
+    write!(page, "<title>{}</title>", escape_html(&route.title())).expect("writing to a String");
     let mut rest = template[title_end..].to_string();
     let preload: String = route
         .needs()
@@ -129,8 +117,8 @@ fn fill(template: &str, route: &Route, app_html: &str) -> Result<String, String>
     rest.insert_str(head_end, &preload);
     let slot = format!(
         r#"<noscript><p class="noscript-note">{}</p></noscript><div id="app" data-path="{}">{app_html}</div>"#,
-        escape(without_javascript(route)),
-        escape(&route.to_path())
+        escape_html(without_javascript(route)),
+        escape_html(&route.to_path())
     );
     page.push_str(&rest.replacen(APP_SLOT, &slot, 1));
     Ok(page)

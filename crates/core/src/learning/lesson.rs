@@ -85,7 +85,7 @@ impl Widget {
     pub fn summary(self) -> &'static str {
         match self {
             Widget::Barista => "An animation of three coffee orders made by one barista in turn, by one barista who starts the next order while the machine runs, and by three baristas.",
-            Widget::EventLoop => "Starts hundreds or thousands of timer tasks on this page's one thread, one after another or all at once, and shows how long each waited.",
+            Widget::EventLoop => "Runs many tasks on this page's one thread, each waiting on a real timer and then computing for a while, awaited one after another or all together, and draws when each one waited and ran.",
             Widget::EventLoopStepper => "Steps a short JavaScript program through the call stack, the microtask queue, the task queue and the timers, one move at a time.",
             Widget::Responsiveness => "Runs the same CPU-bound job on the page's thread, in slices, and on a worker pool, and measures how long the page went without painting.",
             Widget::Speedup => "Runs one kernel (a Mandelbrot set, a prime count or a box blur) on 1, 2, … k threads of this machine and fits Amdahl's law to the times.",

@@ -14,7 +14,7 @@ use crate::widgets::prime_count::PrimeCountLab;
 use crate::widgets::race::RaceLab;
 use crate::widgets::responsiveness::ResponsivenessMeter;
 use crate::widgets::speedup::SpeedupLab;
-use interleave_core::learning::lesson::Widget;
+use crate::components::widget::{RunState, Widget, WidgetFrame};
 
 #[derive(Properties, PartialEq)]
 pub(crate) struct LiveProps {
@@ -41,11 +41,10 @@ pub(crate) fn Live(props: &LiveProps) -> Html {
     let w = props.widget;
     if !*live {
         return html! {
-            <section class="widget waiting" data-widget={w.name()} data-state="waiting" aria-label={w.title()}>
-                <h2 class="widget-title">{ w.title() }</h2>
+            <WidgetFrame widget={w} state={RunState::Waiting}>
                 <p>{ w.summary() }</p>
                 <p class="widget-waiting">{ "This experiment starts when the page is ready: it runs here, in your browser, and needs JavaScript." }</p>
-            </section>
+            </WidgetFrame>
         };
     }
     match w {

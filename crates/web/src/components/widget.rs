@@ -2,9 +2,13 @@
 
 use yew::prelude::*;
 
+pub(crate) use interleave_core::learning::lesson::Widget;
+
 /// Where a widget run stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum RunState {
+    /// The page is not live yet: the frame only (see `components::live`).
+    Waiting,
     Idle,
     Running,
     Done,
@@ -14,6 +18,7 @@ pub(crate) enum RunState {
 impl RunState {
     pub(crate) fn as_str(self) -> &'static str {
         match self {
+            RunState::Waiting => "waiting",
             RunState::Idle => "idle",
             RunState::Running => "running",
             RunState::Done => "done",
@@ -24,9 +29,8 @@ impl RunState {
 
 #[derive(Properties, PartialEq)]
 pub(crate) struct WidgetFrameProps {
-    /// The widget's name, as lessons embed it.
-    pub name: AttrValue,
-    pub title: AttrValue,
+    /// Which widget: its `data-widget` name and its title.
+    pub widget: Widget,
     pub state: RunState,
     /// The last run's figures, as JSON.
     #[prop_or_default]
@@ -38,9 +42,9 @@ pub(crate) struct WidgetFrameProps {
 #[function_component]
 pub(crate) fn WidgetFrame(props: &WidgetFrameProps) -> Html {
     html! {
-        <section class="widget" data-widget={props.name.clone()} data-state={props.state.as_str()}
-                 data-result={props.result.clone()} aria-label={props.title.clone()}>
-            <h2 class="widget-title">{ props.title.clone() }</h2>
+        <section class="widget" data-widget={props.widget.name()} data-state={props.state.as_str()}
+                 data-result={props.result.clone()} aria-label={props.widget.title()}>
+            <h2 class="widget-title">{ props.widget.title() }</h2>
             { props.children.clone() }
         </section>
     }

@@ -20,7 +20,7 @@ use yew::prelude::*;
 use interleave_core::run::jobs::Progress;
 
 use crate::browser::pool::PoolState;
-use crate::components::widget::{RunState, WidgetFrame};
+use crate::components::widget::{RunState, Widget, WidgetFrame};
 use crate::hooks::use_run::{use_run, Run, Stop};
 use crate::widgets::lab_common::PoolNote;
 
@@ -130,7 +130,7 @@ pub(crate) fn ChannelsLab() -> Html {
     let record = use_reducer(Record::default);
     let lab = Lab { run, record, pool };
     html! {
-        <WidgetFrame name="channels" title="Channels: a pipeline with bounded queues" state={lab.state()} result={lab.record.json()}>
+        <WidgetFrame widget={Widget::Channels} state={lab.state()} result={lab.record.json()}>
             <p>{ "A producer makes items, workers transform them, a consumer finishes them; bounded queues connect the stages. \
                   Set how long each stage spends per item and how many items each queue holds, then watch the queues while it runs." }</p>
             <PoolNote without="The stages take turns on that thread: the queues still fill and empty the same way, only nothing runs at the same time." />

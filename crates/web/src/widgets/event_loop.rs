@@ -18,7 +18,7 @@ use interleave_core::prime_count::is_prime;
 use interleave_core::run::jobs::Progress;
 
 use crate::browser::pool::now_ms;
-use crate::components::widget::{ProgressBar, RunButtons, RunState, WidgetFrame};
+use crate::components::widget::{ProgressBar, RunButtons, RunState, Widget, WidgetFrame};
 use crate::hooks::use_run::{use_run, Stop};
 
 /// Tasks drawn one row each; beyond this the timeline shows totals.
@@ -239,7 +239,7 @@ pub(crate) fn EventLoopLab() -> Html {
     let waiting = l.timeline.waiting();
     let count = l.timeline.tasks.len();
     html! {
-        <WidgetFrame name="event-loop" title="Event-loop lab: many tasks, one thread" state={run.state()} {result}>
+        <WidgetFrame widget={Widget::EventLoop} state={run.state()} {result}>
             <p>{ "Each task waits for a simulated I/O reply (a real timer), then may compute for a while. \
                   Await them one after another, or start them all and await them together." }</p>
             <form class="controls lab-controls" onsubmit={start}>

@@ -5,7 +5,7 @@ use serde::Serialize;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use crate::components::widget::{RunState, WidgetFrame};
+use crate::components::widget::{RunState, Widget, WidgetFrame};
 use interleave_core::event_loop_stepper::{check_prediction, scripts, tokens_left, Stepper};
 
 #[derive(Serialize)]
@@ -80,7 +80,7 @@ pub(crate) fn EventLoopStepper() -> Html {
     });
 
     html! {
-        <WidgetFrame name="event-loop-stepper" title="Event-loop stepper" {state} {result}>
+        <WidgetFrame widget={Widget::EventLoopStepper} {state} {result}>
             <div class="controls">
                 <label for="stepper-program">{ "Program" }</label>
                 <select id="stepper-program" onchange={choose}>

@@ -18,7 +18,7 @@ use yew::prelude::*;
 use interleave_core::explorer::programs::{builtin, BUILTINS, CHALLENGES};
 use interleave_core::explorer::{parse, Limits, ParseError, Program, Scheduler, Target};
 
-use crate::components::widget::WidgetFrame;
+use crate::components::widget::{Widget, WidgetFrame};
 use crate::state::{Action, SavedHandle};
 use explore_all::use_explore_run;
 use scheduler::Move;
@@ -159,7 +159,7 @@ pub(crate) fn ExplorerWidget(props: &ExplorerProps) -> Html {
     let solved = &saved.record.challenges_solved;
     let solved_count = CHALLENGES.iter().filter(|c| solved.contains(c.id)).count();
     html! {
-        <WidgetFrame name="explorer" title="Interleaving explorer" state={run.state()} result={run.result_json()}>
+        <WidgetFrame widget={Widget::Explorer} state={run.state()} result={run.result_json()}>
             <div class="controls">
                 <label for="explorer-program">{ "Program" }</label>
                 <select id="explorer-program" onchange={load}>

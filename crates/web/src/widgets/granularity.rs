@@ -12,7 +12,7 @@ use interleave_core::numbers::{group_digits, round_to};
 use interleave_core::run::jobs::{spawn_task, JobError, Progress};
 
 use crate::browser::pool::{self, PoolState};
-use crate::components::widget::{ProgressBar, RunButtons, WidgetFrame};
+use crate::components::widget::{ProgressBar, RunButtons, Widget, WidgetFrame};
 use crate::hooks::use_run::{use_run, Stop};
 use crate::widgets::lab_common::{lab_threads, now_abs_ms, on_text, reserve_memory, PoolNote};
 
@@ -160,7 +160,7 @@ pub(crate) fn GranularityLab() -> Html {
     });
     let note = run.note();
     html! {
-        <WidgetFrame name="granularity" title="Granularity explorer: how big should a task be?" state={run.state()} {result}>
+        <WidgetFrame widget={Widget::Granularity} state={run.state()} {result}>
             <p>{ "The same sum over many small items, cut into tasks of 1, 4, 16, … items. For each task size the plain loop \
                   and the parallel run are timed: when tasks are tiny, making and scheduling them costs more than the work." }</p>
             <PoolNote without="So the “parallel” column here runs the same tasks one after another on that thread: it can only show what making tasks costs." />

@@ -8,7 +8,7 @@ use interleave_core::prime_count::PrimeCount;
 use interleave_core::run::jobs::JobError;
 
 use crate::browser::pool::{self, PoolState};
-use crate::components::widget::{ProgressBar, WidgetFrame};
+use crate::components::widget::{ProgressBar, Widget, WidgetFrame};
 use crate::hooks::use_run::use_run;
 use crate::widgets::lab_common::on_text;
 
@@ -59,7 +59,7 @@ pub(crate) fn PrimeCountLab() -> Html {
     let result_json = run.outcome().map(|o| AttrValue::from(serde_json::to_string(o).unwrap_or_default()));
     let fraction = run.fraction();
     html! {
-        <WidgetFrame name="prime-count" title="Count primes on every core" state={run.state()} result={result_json}>
+        <WidgetFrame widget={Widget::PrimeCount} state={run.state()} result={result_json}>
             <p>{ "Counting primes is pure computation: every number is tested on its own, so the work splits cleanly across cores. " }
                { match &pool_state {
                    PoolState::Ready { workers } => format!("Here it is shared among {workers} worker threads."),

@@ -9,7 +9,7 @@ use interleave_core::race::{run_race_timed, OneThreadRace, RaceTry, Strategy, ON
 use interleave_core::run::jobs::{spawn_task, JobError};
 
 use crate::browser::pool::{self, PoolState};
-use crate::components::widget::{ProgressBar, RunButtons, WidgetFrame};
+use crate::components::widget::{ProgressBar, RunButtons, Widget, WidgetFrame};
 use crate::hooks::use_run::use_run;
 use crate::widgets::lab_common::{event_value, lab_threads, now_abs_ms, on_text, parse_whole, reserve_memory, PoolNote};
 
@@ -109,7 +109,7 @@ pub(crate) fn RaceLab() -> Html {
     let fraction = run.fraction();
     let last = run.outcome();
     html! {
-        <WidgetFrame name="race" title="Race lab: one counter, many threads" state={run.state()} {result}>
+        <WidgetFrame widget={Widget::Race} state={run.state()} {result}>
             <p>{ "Each thread adds 1 to the same counter, again and again. Afterwards the counter should read \
                   threads × increments. Pick how the threads share it, run it a few times, and compare." }</p>
             <PoolNote without="So only one thread can run here, and one thread cannot race with itself: every way gives the exact count." />

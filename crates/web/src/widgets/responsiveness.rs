@@ -20,7 +20,7 @@ use interleave_core::responsiveness::{long_tasks_since, parse_limit, RunMode, Tr
 use interleave_core::run::jobs::{JobError, Sliced};
 
 use crate::browser::pool::{self, now_ms, PoolState};
-use crate::components::widget::{ProgressBar, WidgetFrame};
+use crate::components::widget::{ProgressBar, Widget, WidgetFrame};
 use crate::hooks::use_run::use_run;
 
 #[derive(Default)]
@@ -241,7 +241,7 @@ pub(crate) fn ResponsivenessMeter() -> Html {
         })
     };
     html! {
-        <WidgetFrame name="responsiveness" title="Responsiveness meter" state={run.state()} {result}>
+        <WidgetFrame widget={Widget::Responsiveness} state={run.state()} {result}>
             <p>{ "The dot moves on every frame the browser draws; type in the box while a job runs. \
                   Then run the same CPU-bound job (counting primes) three ways and compare." }</p>
             <div class="track" aria-hidden="true"><div class="ball" ref={ball}></div></div>

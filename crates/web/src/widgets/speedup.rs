@@ -18,7 +18,7 @@ use interleave_core::speedup::live::{LiveMandelbrot, LiveRows};
 use interleave_core::speedup::{memory_needed, run_timed, BatchEnd, Measured, RunOrder, RunPlan, Session};
 
 use crate::browser::pool::{self, PoolState};
-use crate::components::widget::{ProgressBar, RunButtons, RunState, WidgetFrame};
+use crate::components::widget::{ProgressBar, RunButtons, RunState, Widget, WidgetFrame};
 use canvas::LiveImage;
 use crate::widgets::lab_common::{event_value, lab_threads, now_abs_ms, on_text, reserve_memory, round1, PoolNote};
 
@@ -207,7 +207,7 @@ pub(crate) fn SpeedupLab() -> Html {
     let show_canvas = k == Kernel::Mandelbrot && (running || s.key().is_some_and(|(kk, _)| kk == k));
     let speedups = s.speedups();
     html! {
-        <WidgetFrame name="speedup" title="Speedup lab: the same work on 1, 2, … k threads" {state} {result}>
+        <WidgetFrame widget={Widget::Speedup} {state} {result}>
             <p>{ "Pick a kernel and a size, then run it on one thread and on more. Every run must give the \
                   one-thread answer (its checksum is compared), and the chart shows how much faster each was." }</p>
             <PoolNote without="So every run here uses that one thread, in slices that keep the page responsive: there is no speedup to measure." />

@@ -1,4 +1,4 @@
-//! The app shell: routes, header, footer, and the worker pool started once the page is idle. The
+//! The app shell: routes, header, footer (with the worker pool's state, once the lab runs it). The
 //! same shell renders each page on the server (into the static HTML) and hydrates it in the
 //! browser.
 //!
@@ -19,7 +19,10 @@ use crate::components::thread_status::ThreadStatus;
 use crate::pages::{home::Home, lesson::LessonPage, not_found::NotFound, quiz::QuizPage, review::ReviewPage, search::SearchPage};
 use crate::content::Need;
 use crate::state::{Action, Saved, SavedHandle};
-use crate::browser::pool::{self, PoolState};
+use interleave_ui::pool_state::PoolState;
+#[cfg(target_arch = "wasm32")]
+use interleave_ui::tasks::mark;
+use interleave_ui::tasks::yield_now;
 use interleave_core::learning::progress::Theme;
 use interleave_core::learning::quiz::FINAL;
 
@@ -91,7 +94,7 @@ fn switch(route: Route) -> Html {
 
 #[function_component]
 fn Shell() -> Html {
-    let pool_state = use_state(|| PoolState::Starting);
+    let pool_state = use_state(|| PoolState::NotStarted);
     let saved = use_reducer(Saved::unread);
     {
         let saved = saved.clone();
@@ -99,7 +102,7 @@ fn Shell() -> Html {
         // was task enough.
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                pool::yield_now().await;
+                yield_now().await;
                 saved.dispatch(Action::Load(Saved::load()));
             });
         });
@@ -130,12 +133,16 @@ fn Shell() -> Html {
     {
         let pool_state = pool_state.clone();
         use_effect_with((), move |_| {
-            // Not in the way of the first paint and the first input: workers start when idle.
+            // The footer tells of the pool once the lab, which runs it, has been asked for (by
+            // the first widget that comes near the screen) and has loaded.
             wasm_bindgen_futures::spawn_local(async move {
-                pool::idle().await;
-                mark("interleave:pool-start");
-                pool_state.set(pool::start().await);
-                mark("interleave:pool-settled");
+                match crate::browser::lab::loaded().await {
+                    Ok(lab) => {
+                        pool_state.set(PoolState::Starting);
+                        pool_state.set(lab.pool_state().await);
+                    }
+                    Err(why) => pool_state.set(PoolState::Fallback { reason: format!("The experiments could not be loaded: {why}.") }),
+                }
             });
         });
     }
@@ -238,7 +245,7 @@ pub fn start() {
         let loaded = crate::content::load(&route.needs()).await;
         mark("interleave:content");
         // Reading the content and hydrating the page are two tasks, not one long one.
-        crate::browser::pool::yield_now().await;
+        yield_now().await;
         match loaded {
             Ok(()) if prerendered => drop(yew::Renderer::<App>::with_root(root).hydrate()),
             Ok(()) => drop(yew::Renderer::<App>::with_root(root).render()),
@@ -247,11 +254,4 @@ pub fn start() {
         }
         mark("interleave:hydrated");
     });
-}
-
-/// A mark on the page's performance timeline (read by the benchmarks).
-fn mark(name: &str) {
-    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
-        let _ = performance.mark(name);
-    }
 }

@@ -1,6 +1,6 @@
-//! The browser's side of things: the worker pool (the one way views run parallel work) and local
-//! storage.
+//! The browser's side of things: what the page says about the app, local storage, and the lab
+//! module (loaded when a widget comes near the screen).
 
 pub(crate) mod boot;
-pub mod pool;
+pub(crate) mod lab;
 pub mod storage;

@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Every live widget a lesson can embed with `{{#widget name}}`. Each has an engine module in
-/// this crate and a view in `crates/web/src/widgets/`, both named as its [`Widget::name`].
+/// this crate and a view in `crates/lab/src/widgets/`, both named as its [`Widget::name`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Widget {

@@ -1,20 +1,18 @@
-//! A live widget in a page. Until the page is live it is only its frame: its title, what it does,
-//! and a line saying it starts when the page is ready. That is what the server renders and what
-//! the browser hydrates; the widget itself mounts as soon as the browser is idle.
+//! A live widget in a page. Until the lab module has drawn it, it is its frame: its title, what it
+//! does, and a line saying it starts when it is reached. That is what the server renders and what
+//! the browser hydrates. Once the frame comes within a screen of the visible part of the page the
+//! lab is fetched ([`crate::browser::lab`]); once it has loaded, every widget on the page is drawn
+//! by it, each in a task of its own when the browser is idle.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
-use crate::widgets::barista::BaristaAnimation;
-use crate::widgets::channels::ChannelsLab;
-use crate::widgets::event_loop::EventLoopLab;
-use crate::widgets::event_loop_stepper::EventLoopStepper;
-use crate::widgets::explorer::ExplorerWidget;
-use crate::widgets::granularity::GranularityLab;
-use crate::widgets::prime_count::PrimeCountLab;
-use crate::widgets::race::RaceLab;
-use crate::widgets::responsiveness::ResponsivenessMeter;
-use crate::widgets::speedup::SpeedupLab;
-use crate::components::widget::{RunState, Widget, WidgetFrame};
+use crate::browser::lab::{self, Lab, Mounted, CHALLENGE_SOLVED};
+use crate::state::{Action, SavedHandle};
+use interleave_ui::widget::{RunState, Widget, WidgetFrame};
 
 #[derive(Properties, PartialEq)]
 pub(crate) struct LiveProps {
@@ -24,39 +22,120 @@ pub(crate) struct LiveProps {
     pub arg: Option<&'static str>,
 }
 
+#[derive(Clone)]
+enum Phase {
+    /// The frame, until the lab has loaded and the browser is idle.
+    Waiting,
+    /// The lab draws the widget in this element.
+    Drawn(Lab),
+    /// The lab could not be loaded, or could not draw the widget: why.
+    Failed(String),
+}
+
+impl PartialEq for Phase {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Phase::Waiting, Phase::Waiting) | (Phase::Drawn(_), Phase::Drawn(_)) => true,
+            (Phase::Failed(a), Phase::Failed(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
 #[function_component]
 pub(crate) fn Live(props: &LiveProps) -> Html {
-    let live = use_state(|| false);
+    let phase = use_state(|| Phase::Waiting);
+    let host = use_node_ref();
+    let saved = use_context::<SavedHandle>().expect("saved state is provided by the app");
     {
-        // Each widget mounts in a task of its own once the browser is idle, so that mounting
-        // several never makes one long task right after the page is hydrated.
-        let live = live.clone();
-        use_effect_with((), move |_| {
-            wasm_bindgen_futures::spawn_local(async move {
-                crate::browser::pool::idle().await;
-                live.set(true);
-            });
+        // Once the page is live: ask for the lab when this frame comes near the screen, and be
+        // drawn by it once it is there (whichever frame asked for it).
+        let (phase, host) = (phase.clone(), host.clone());
+        use_effect_with(saved.loaded, move |loaded| {
+            let observer = loaded.then(|| near(&host, lab::request)).flatten();
+            if *loaded {
+                wasm_bindgen_futures::spawn_local(async move {
+                    match lab::loaded().await {
+                        Ok(lab) => {
+                            interleave_ui::tasks::idle().await;
+                            phase.set(Phase::Drawn(lab));
+                        }
+                        Err(why) => phase.set(Phase::Failed(why)),
+                    }
+                });
+            }
+            move || {
+                if let Some((observer, _)) = observer {
+                    observer.disconnect();
+                }
+            }
+        });
+    }
+    {
+        // Drawn: the lab renders into the (now empty) element, and tells of solved challenges.
+        let (phase_now, host, widget, arg) = ((*phase).clone(), host.clone(), props.widget, props.arg);
+        let (failed, saved) = (phase.clone(), saved.clone());
+        use_effect_with(phase_now, move |phase_now| {
+            let mut drawn: Option<(Mounted, gloo::events::EventListener)> = None;
+            if let (Phase::Drawn(lab), Some(element)) = (phase_now, host.cast::<web_sys::Element>()) {
+                let solved: Vec<String> = saved.record.challenges_solved.iter().cloned().collect();
+                match lab.draw(&element, widget.name(), arg, &solved) {
+                    Ok(mounted) => {
+                        let saved = saved.clone();
+                        let listener = gloo::events::EventListener::new(&element, CHALLENGE_SOLVED, move |event| {
+                            let id = event.dyn_ref::<web_sys::CustomEvent>().and_then(|e| e.detail().as_string());
+                            if let Some(id) = id {
+                                saved.dispatch(Action::SolveChallenge(id));
+                            }
+                        });
+                        drawn = Some((mounted, listener));
+                    }
+                    Err(why) => failed.set(Phase::Failed(why)),
+                }
+            }
+            move || {
+                if let Some((mounted, listener)) = drawn {
+                    drop(listener);
+                    mounted.unmount();
+                }
+            }
         });
     }
     let w = props.widget;
-    if !*live {
-        return html! {
+    let frame = match &*phase {
+        Phase::Drawn(_) => Html::default(),
+        Phase::Waiting => html! {
             <WidgetFrame widget={w} state={RunState::Waiting}>
                 <p>{ w.summary() }</p>
-                <p class="widget-waiting">{ "This experiment starts when the page is ready: it runs here, in your browser, and needs JavaScript." }</p>
+                <p class="widget-waiting">{ "This experiment starts when you reach it: it runs here, in your browser, and needs JavaScript." }</p>
             </WidgetFrame>
-        };
-    }
-    match w {
-        Widget::Explorer => html! { <ExplorerWidget program={props.arg} /> },
-        Widget::Barista => html! { <BaristaAnimation /> },
-        Widget::EventLoop => html! { <EventLoopLab /> },
-        Widget::Responsiveness => html! { <ResponsivenessMeter /> },
-        Widget::EventLoopStepper => html! { <EventLoopStepper /> },
-        Widget::PrimeCount => html! { <PrimeCountLab /> },
-        Widget::Speedup => html! { <SpeedupLab /> },
-        Widget::Granularity => html! { <GranularityLab /> },
-        Widget::Race => html! { <RaceLab /> },
-        Widget::Channels => html! { <ChannelsLab /> },
-    }
+        },
+        Phase::Failed(why) => html! {
+            <WidgetFrame widget={w} state={RunState::Error}>
+                <p>{ w.summary() }</p>
+                <p class="refusal" role="alert">{ format!("This experiment could not start: {why}. Reloading the page may help.") }</p>
+            </WidgetFrame>
+        },
+    };
+    html! { <div class="live" ref={host}>{ frame }</div> }
+}
+
+type Observer = (web_sys::IntersectionObserver, Rc<RefCell<Option<Closure<dyn FnMut(js_sys::Array)>>>>);
+
+/// Calls `then` once the element comes within a screen's height of the visible part of the page.
+fn near(node: &NodeRef, then: fn()) -> Option<Observer> {
+    let element = node.cast::<web_sys::Element>()?;
+    let keep = Rc::new(RefCell::new(None));
+    let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+        let seen = entries.iter().any(|e| e.unchecked_into::<web_sys::IntersectionObserverEntry>().is_intersecting());
+        if seen {
+            then();
+        }
+    });
+    let options = web_sys::IntersectionObserverInit::new();
+    options.set_root_margin("100% 0px");
+    let observer = web_sys::IntersectionObserver::new_with_options(callback.as_ref().unchecked_ref(), &options).ok()?;
+    observer.observe(&element);
+    *keep.borrow_mut() = Some(callback);
+    Some((observer, keep))
 }

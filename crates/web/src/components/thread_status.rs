@@ -2,15 +2,17 @@
 
 use yew::prelude::*;
 
-use crate::browser::pool::{cross_origin_isolated, PoolState};
+use interleave_ui::pool_state::PoolState;
+use interleave_ui::tasks::cross_origin_isolated;
 
 #[function_component]
 pub(crate) fn ThreadStatus() -> Html {
-    let state = use_context::<PoolState>().unwrap_or(PoolState::Starting);
+    let state = use_context::<PoolState>().unwrap_or(PoolState::NotStarted);
     // Asked once the pool has settled (never on the server's render, which knows no browser).
     let isolated = state.settled() && cross_origin_isolated();
-    let (kind, headline, detail) = match &state {
-        PoolState::Starting => ("starting", "Worker threads start once the page is ready…".to_string(), None),
+    let (kind, headline, detail): (&str, String, Option<String>) = match &state {
+        PoolState::NotStarted => ("not-started", "Worker threads start with the first experiment you reach".to_string(), None),
+        PoolState::Starting => ("starting", "Worker threads are starting…".to_string(), None),
         PoolState::Ready { workers } => (
             "ready",
             format!("{workers} worker thread{} ready", if *workers == 1 { "" } else { "s" }),

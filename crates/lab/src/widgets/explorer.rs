@@ -18,8 +18,8 @@ use yew::prelude::*;
 use interleave_core::explorer::programs::{builtin, BUILTINS, CHALLENGES};
 use interleave_core::explorer::{parse, Limits, ParseError, Program, Scheduler, Target};
 
-use crate::components::widget::{Widget, WidgetFrame};
-use crate::state::{Action, SavedHandle};
+use interleave_ui::widget::{Widget, WidgetFrame};
+use crate::mount::Challenges;
 use explore_all::use_explore_run;
 use scheduler::Move;
 
@@ -59,7 +59,7 @@ pub(crate) fn ExplorerWidget(props: &ExplorerProps) -> Html {
     let challenge = use_state(|| None::<usize>);
     let run = use_explore_run();
     let redraw = use_force_update();
-    let saved = use_context::<SavedHandle>().expect("saved state is provided by the app");
+    let challenges = use_context::<Challenges>().expect("the lab provides the solved challenges");
     let loaded = use_memo((*source).clone(), |s| Loaded::new(s));
 
     // A new program forgets the old counts (its schedule is new with it).
@@ -101,7 +101,7 @@ pub(crate) fn ExplorerWidget(props: &ExplorerProps) -> Html {
         Callback::from(move |_| tab.set(t))
     };
     let act = |m: Move| {
-        let (loaded, saved, challenge, redraw) = (loaded.clone(), saved.clone(), *challenge, redraw.clone());
+        let (loaded, solve, challenge, redraw) = (loaded.clone(), challenges.solve.clone(), *challenge, redraw.clone());
         Callback::from(move |_| {
             let solved = {
                 let mut cell = loaded.scheduler.borrow_mut();
@@ -125,7 +125,7 @@ pub(crate) fn ExplorerWidget(props: &ExplorerProps) -> Html {
                 }
             };
             if let Some(c) = solved {
-                saved.dispatch(Action::SolveChallenge(c.id.to_string()));
+                solve.emit(c.id.to_string());
             }
             redraw.force_update();
         })
@@ -156,7 +156,7 @@ pub(crate) fn ExplorerWidget(props: &ExplorerProps) -> Html {
         (Tab::Schedule, Some(s)) => scheduler::view(s, &source, goal.as_ref(), &act),
         (Tab::Schedule, None) => html! { <p class="help">{ "Fix the program above to schedule it." }</p> },
     };
-    let solved = &saved.record.challenges_solved;
+    let solved = &challenges.solved;
     let solved_count = CHALLENGES.iter().filter(|c| solved.contains(c.id)).count();
     html! {
         <WidgetFrame widget={Widget::Explorer} state={run.state()} result={run.result_json()}>

@@ -17,8 +17,8 @@ use interleave_core::speedup::chart::SpeedupChart;
 use interleave_core::speedup::live::{LiveMandelbrot, LiveRows};
 use interleave_core::speedup::{memory_needed, run_timed, BatchEnd, Measured, RunOrder, RunPlan, Session};
 
-use crate::browser::pool::{self, PoolState};
-use crate::components::widget::{ProgressBar, RunButtons, RunState, Widget, WidgetFrame};
+use crate::pool::{self, PoolState};
+use interleave_ui::widget::{ProgressBar, RunButtons, RunState, Widget, WidgetFrame};
 use canvas::LiveImage;
 use crate::widgets::lab_common::{event_value, lab_threads, now_abs_ms, on_text, reserve_memory, round1, PoolNote};
 

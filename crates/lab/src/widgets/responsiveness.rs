@@ -19,8 +19,8 @@ use interleave_core::prime_count::PrimeCount;
 use interleave_core::responsiveness::{long_tasks_since, parse_limit, RunMode, Try};
 use interleave_core::run::jobs::{JobError, Sliced};
 
-use crate::browser::pool::{self, now_ms, PoolState};
-use crate::components::widget::{ProgressBar, Widget, WidgetFrame};
+use crate::pool::{self, now_ms, PoolState};
+use interleave_ui::widget::{ProgressBar, Widget, WidgetFrame};
 use crate::hooks::use_run::use_run;
 
 #[derive(Default)]

@@ -8,8 +8,8 @@ use interleave_core::numbers::{duration_ms, group_digits};
 use interleave_core::race::{run_race_timed, OneThreadRace, RaceTry, Strategy, ONE_THREAD_LOSES_NOTHING};
 use interleave_core::run::jobs::{spawn_task, JobError};
 
-use crate::browser::pool::{self, PoolState};
-use crate::components::widget::{ProgressBar, RunButtons, Widget, WidgetFrame};
+use crate::pool::{self, PoolState};
+use interleave_ui::widget::{ProgressBar, RunButtons, Widget, WidgetFrame};
 use crate::hooks::use_run::use_run;
 use crate::widgets::lab_common::{event_value, lab_threads, now_abs_ms, on_text, parse_whole, reserve_memory, PoolNote};
 

@@ -19,8 +19,8 @@ use yew::prelude::*;
 
 use interleave_core::run::jobs::Progress;
 
-use crate::browser::pool::PoolState;
-use crate::components::widget::{RunState, Widget, WidgetFrame};
+use crate::pool::PoolState;
+use interleave_ui::widget::{RunState, Widget, WidgetFrame};
 use crate::hooks::use_run::{use_run, Run, Stop};
 use crate::widgets::lab_common::PoolNote;
 

@@ -22,8 +22,8 @@ use interleave_core::explorer::{
 use interleave_core::numbers::{group_decimal, group_digits};
 use interleave_core::run::jobs::{spawn_task, Progress};
 
-use crate::browser::pool;
-use crate::components::widget::{ProgressBar, RunState};
+use crate::pool;
+use interleave_ui::widget::{ProgressBar, RunState};
 
 use super::json::report_json;
 

@@ -2,21 +2,26 @@
 
 use yew::prelude::*;
 
-pub(crate) use interleave_core::learning::lesson::Widget;
+pub use interleave_core::learning::lesson::Widget;
 
 /// Where a widget run stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum RunState {
-    /// The page is not live yet: the frame only (see `components::live`).
+pub enum RunState {
+    /// The page is not live yet: the frame only (the reader's `components::live`).
     Waiting,
+    /// Ready for a run.
     Idle,
+    /// A run is under way.
     Running,
+    /// The last run finished with an outcome.
     Done,
+    /// The last run failed or was cancelled.
     Error,
 }
 
 impl RunState {
-    pub(crate) fn as_str(self) -> &'static str {
+    /// Its `data-state` name.
+    pub fn as_str(self) -> &'static str {
         match self {
             RunState::Waiting => "waiting",
             RunState::Idle => "idle",
@@ -28,19 +33,24 @@ impl RunState {
 }
 
 #[derive(Properties, PartialEq)]
-pub(crate) struct WidgetFrameProps {
+/// The frame's properties.
+pub struct WidgetFrameProps {
     /// Which widget: its `data-widget` name and its title.
     pub widget: Widget,
+    /// Where its run stands (`data-state`).
     pub state: RunState,
     /// The last run's figures, as JSON.
     #[prop_or_default]
     pub result: Option<AttrValue>,
     #[prop_or_default]
+    /// The widget's body.
     pub children: Html,
 }
 
+/// A widget's frame: its section, its `data-*` contract and its title.
 #[function_component]
-pub(crate) fn WidgetFrame(props: &WidgetFrameProps) -> Html {
+#[allow(missing_docs)]
+pub fn WidgetFrame(props: &WidgetFrameProps) -> Html {
     html! {
         <section class="widget" data-widget={props.widget.name()} data-state={props.state.as_str()}
                  data-result={props.result.clone()} aria-label={props.widget.title()}>
@@ -51,15 +61,18 @@ pub(crate) fn WidgetFrame(props: &WidgetFrameProps) -> Html {
 }
 
 #[derive(Properties, PartialEq)]
-pub(crate) struct ProgressBarProps {
+/// A progress bar's properties.
+pub struct ProgressBarProps {
     /// Finished share, 0.0 to 1.0.
     pub fraction: f64,
+    /// Its accessible name.
     pub label: AttrValue,
 }
 
 /// An accessible progress bar.
 #[function_component]
-pub(crate) fn ProgressBar(props: &ProgressBarProps) -> Html {
+#[allow(missing_docs)]
+pub fn ProgressBar(props: &ProgressBarProps) -> Html {
     let pct = (props.fraction.clamp(0.0, 1.0) * 100.0).round();
     html! {
         <div class="progress" role="progressbar" aria-label={props.label.clone()}
@@ -70,7 +83,8 @@ pub(crate) fn ProgressBar(props: &ProgressBarProps) -> Html {
 }
 
 #[derive(Properties, PartialEq)]
-pub(crate) struct RunButtonsProps {
+/// The Run and Cancel buttons' properties.
+pub struct RunButtonsProps {
     /// The submit button's text ("Run", "Run the sweep").
     #[prop_or(AttrValue::Static("Run"))]
     pub label: AttrValue,
@@ -79,12 +93,14 @@ pub(crate) struct RunButtonsProps {
     /// Whether a run may start (for example, the pool has settled).
     #[prop_or(true)]
     pub ready: bool,
+    /// Cancels the run.
     pub on_cancel: Callback<MouseEvent>,
 }
 
 /// A form's Run (submit) and Cancel buttons, as every experiment has them.
 #[function_component]
-pub(crate) fn RunButtons(props: &RunButtonsProps) -> Html {
+#[allow(missing_docs)]
+pub fn RunButtons(props: &RunButtonsProps) -> Html {
     html! {
         <div class="buttons">
             <button type="submit" class="primary" disabled={props.running || !props.ready}>{ props.label.clone() }</button>

@@ -17,7 +17,7 @@ use gloo::timers::callback::Interval;
 use interleave_core::run::jobs::{JobError, Progress};
 use yew::prelude::*;
 
-use crate::components::widget::RunState;
+use interleave_ui::widget::RunState;
 
 /// How often a running job's progress is redrawn.
 const REDRAW_MS: u32 = 100;

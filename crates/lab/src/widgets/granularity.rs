@@ -11,8 +11,8 @@ use interleave_core::granularity::{
 use interleave_core::numbers::{group_digits, round_to};
 use interleave_core::run::jobs::{spawn_task, JobError, Progress};
 
-use crate::browser::pool::{self, PoolState};
-use crate::components::widget::{ProgressBar, RunButtons, Widget, WidgetFrame};
+use crate::pool::{self, PoolState};
+use interleave_ui::widget::{ProgressBar, RunButtons, Widget, WidgetFrame};
 use crate::hooks::use_run::{use_run, Stop};
 use crate::widgets::lab_common::{lab_threads, now_abs_ms, on_text, reserve_memory, PoolNote};
 

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use serde::{Serialize, Serializer};
 use yew::prelude::*;
 
-use crate::components::widget::RunButtons;
+use interleave_ui::widget::RunButtons;
 
 use interleave_core::channels::bank::{euros, run_bank, BankForm, BankOutcome, BankPlan, Banking};
 use interleave_core::numbers::{duration_ms, group_digits};
@@ -15,7 +15,7 @@ use interleave_core::run::jobs::{spawn_task, JobError};
 
 use super::{Lab, Recorded, ViewProps};
 use crate::hooks::use_run::Stop;
-use crate::browser::pool;
+use crate::pool;
 use crate::widgets::lab_common::{event_value, now_abs_ms, reserve_memory, round1};
 
 /// One bank run's figures, published as `data-result.bank` (the last one) and listed.

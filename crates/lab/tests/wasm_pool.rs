@@ -4,7 +4,7 @@
 
 use interleave_core::run::jobs::Progress;
 use interleave_core::prime_count::{count_primes, PrimeCount};
-use interleave_web::browser::pool::{self, PoolState};
+use interleave_lab::pool::{self, PoolState};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);

@@ -20,7 +20,7 @@ use interleave_core::channels::pipeline::Clock;
 pub(crate) use interleave_core::numbers::{parse_whole, round1};
 use interleave_core::run::jobs::spawn_task;
 
-use crate::browser::pool::PoolState;
+use crate::pool::PoolState;
 
 thread_local! {
     static PERFORMANCE: Option<(JsValue, js_sys::Function, f64)> = (|| {
@@ -99,7 +99,7 @@ pub(crate) fn PoolNote(props: &PoolNoteProps) -> Html {
         PoolState::Ready { workers } => html! {
             <p class="lab-pool" data-testid="lab-pool">{ format!("Runs on this page's pool of {workers} worker threads; the page itself only waits and draws.") }</p>
         },
-        PoolState::Starting => html! { <p class="lab-pool" data-testid="lab-pool">{ "The worker threads are still starting…" }</p> },
+        PoolState::NotStarted | PoolState::Starting => html! { <p class="lab-pool" data-testid="lab-pool">{ "The worker threads are still starting…" }</p> },
         PoolState::Fallback { reason } => html! {
             <p class="note lab-pool" data-testid="lab-pool">
                 <strong>{ "Only one thread is available here. " }</strong>{ reason }{ " " }{ props.without.clone() }
@@ -127,7 +127,7 @@ pub(crate) async fn reserve_memory(bytes: usize) {
     // The server renders pages and never runs an experiment: it has no linear memory to share.
     #[cfg(not(target_arch = "wasm32"))]
     let pages = 0;
-    if SYNCED_PAGES.with(Cell::get) != pages && crate::browser::pool::workers() > 0 {
+    if SYNCED_PAGES.with(Cell::get) != pages && crate::pool::workers() > 0 {
         let synced = spawn_task(|| {
             #[cfg(target_arch = "wasm32")]
             rayon::broadcast(|_| core::arch::wasm32::memory_grow::<0>(0));

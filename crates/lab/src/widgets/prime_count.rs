@@ -7,8 +7,8 @@ use interleave_core::numbers::{duration_ms, group_digits, round1};
 use interleave_core::prime_count::PrimeCount;
 use interleave_core::run::jobs::JobError;
 
-use crate::browser::pool::{self, PoolState};
-use crate::components::widget::{ProgressBar, Widget, WidgetFrame};
+use crate::pool::{self, PoolState};
+use interleave_ui::widget::{ProgressBar, Widget, WidgetFrame};
 use crate::hooks::use_run::use_run;
 use crate::widgets::lab_common::on_text;
 
@@ -64,7 +64,7 @@ pub(crate) fn PrimeCountLab() -> Html {
                { match &pool_state {
                    PoolState::Ready { workers } => format!("Here it is shared among {workers} worker threads."),
                    PoolState::Fallback { .. } => "Here it runs on the page's one thread, in short slices so the page never freezes.".to_string(),
-                   PoolState::Starting => "The worker threads are still starting.".to_string(),
+                   PoolState::NotStarted | PoolState::Starting => "The worker threads are still starting.".to_string(),
                } }</p>
             <form class="controls" onsubmit={start}>
                 <label for="prime-limit">{ "Count the primes below" }</label>

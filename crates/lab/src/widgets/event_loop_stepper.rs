@@ -5,7 +5,7 @@ use serde::Serialize;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use crate::components::widget::{RunState, Widget, WidgetFrame};
+use interleave_ui::widget::{RunState, Widget, WidgetFrame};
 use interleave_core::event_loop_stepper::{check_prediction, scripts, tokens_left, Stepper};
 
 #[derive(Serialize)]

@@ -9,7 +9,7 @@ use interleave_core::channels::pipeline::{PipelineField, PipelineForm, PipelineP
 use interleave_core::numbers::group_digits;
 
 use super::ViewProps;
-use crate::components::widget::{ProgressBar, RunButtons};
+use interleave_ui::widget::{ProgressBar, RunButtons};
 use crate::widgets::lab_common::{event_value, lab_threads};
 
 mod figure;

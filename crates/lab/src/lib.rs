@@ -1,0 +1,17 @@
+//! Interleave's lab: every live widget, the hook their runs share and the worker pool. It is a
+//! module of its own, apart from the reader that hydrates the page (`interleave-web`), so that a
+//! page can be read, and its app live, before any of this has been fetched: the reader loads the
+//! lab once a widget's frame comes near the screen, then asks it to draw each widget in its frame.
+//!
+//! Implementation note: the two modules share nothing at run time but the page. The reader calls
+//! [`mount`] with the element its frame sits in and keeps the [`Mounted`] handle to unmount it;
+//! the lab answers [`pool`] with the pool's state and tells the reader of a solved challenge by an
+//! `interleave:challenge-solved` event on that element. Everything a widget decides is still
+//! asked of `interleave_core`.
+
+mod hooks;
+mod mount;
+pub mod pool;
+mod widgets;
+
+pub use mount::{loaded, mount, pool, Mounted};

@@ -2,7 +2,7 @@
 // shortest schedule replays, challenges are solved and remembered, parse errors show their line.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useSite, site, axeViolations } from './harness.mjs';
+import { useSite, site, axeViolations, ready } from './harness.mjs';
 
 async function exploreProgram(w, page, id) {
   await w.locator('#explorer-program').selectOption(id);
@@ -54,7 +54,7 @@ describe('interleaving explorer', () => {
     const page = await s.open('/lessons/race-conditions');
     await page.evaluate(() => localStorage.clear());
     await page.reload();
-    await page.waitForSelector('[data-widget=explorer]');
+    await ready(page);
     const w = page.locator('[data-widget=explorer]');
     await w.locator('.challenges summary').click();
     await w.locator('[data-challenge=lose-an-update]').click();
@@ -66,7 +66,7 @@ describe('interleaving explorer', () => {
     await w.getByRole('button', { name: 'Redo' }).click();
     await w.locator('[data-testid=challenge-solved]').waitFor();
     await page.reload();
-    await page.waitForSelector('[data-widget=explorer]');
+    await ready(page);
     assert.match(await page.locator('[data-widget=explorer] .challenges summary').innerText(), /1 of 4 solved/);
     await page.close();
   });

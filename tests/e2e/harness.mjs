@@ -63,7 +63,7 @@ export async function runPrimes(page, limit) {
 
 /**
  * Waits until the app has hydrated the page and shows the saved record; on a page with widgets,
- * until the lab has drawn them all and the pool has settled. The lab loads once a widget comes
+ * until they are all drawn, and if the lab draws some, until the pool has settled. The lab loads once a widget comes
  * near the screen, so the first one is brought there, and the page scrolled back.
  */
 export async function ready(page) {
@@ -80,6 +80,8 @@ export async function ready(page) {
     });
     await page.waitForFunction(() => !document.querySelector('[data-widget][data-state=waiting]'), null, { timeout: 30_000 });
     await page.evaluate((top) => scrollTo(0, top), y);
+  }
+  if (prerendered && (await page.locator('.live[data-drawn-by=lab]').count())) {
     await page.waitForSelector('[data-testid=thread-status]:is([data-state=ready], [data-state=fallback])', { timeout: 30_000 });
   } else {
     await page.waitForSelector('[data-testid=thread-status]:not([data-state=starting])', { timeout: 30_000 });

@@ -1,4 +1,4 @@
-//! Interleave's lab: every live widget, the hook their runs share and the worker pool. It is a
+//! Interleave's lab: the live widgets that run on threads (or could), and the worker pool. It is a
 //! module of its own, apart from the reader that hydrates the page (`interleave-web`), so that a
 //! page can be read, and its app live, before any of this has been fetched: the reader loads the
 //! lab once a widget's frame comes near the screen, then asks it to draw each widget in its frame.
@@ -9,7 +9,6 @@
 //! `interleave:challenge-solved` event on that element. Everything a widget decides is still
 //! asked of `interleave_core`.
 
-mod hooks;
 mod mount;
 pub mod pool;
 mod widgets;

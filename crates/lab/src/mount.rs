@@ -12,13 +12,10 @@ use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
 use interleave_core::explorer::programs::BUILTINS;
-use interleave_ui::widget::Widget;
+use interleave_ui::widget::{drawn_by_lab, Widget};
 
 use crate::pool::{self, PoolState};
-use crate::widgets::barista::BaristaAnimation;
 use crate::widgets::channels::ChannelsLab;
-use crate::widgets::event_loop::EventLoopLab;
-use crate::widgets::event_loop_stepper::EventLoopStepper;
 use crate::widgets::explorer::ExplorerWidget;
 use crate::widgets::granularity::GranularityLab;
 use crate::widgets::prime_count::PrimeCountLab;
@@ -75,15 +72,14 @@ fn LabRoot(props: &LabRootProps) -> Html {
     };
     let widget = match props.widget {
         Widget::Explorer => html! { <ExplorerWidget program={props.arg} /> },
-        Widget::Barista => html! { <BaristaAnimation /> },
-        Widget::EventLoop => html! { <EventLoopLab /> },
         Widget::Responsiveness => html! { <ResponsivenessMeter /> },
-        Widget::EventLoopStepper => html! { <EventLoopStepper /> },
         Widget::PrimeCount => html! { <PrimeCountLab /> },
         Widget::Speedup => html! { <SpeedupLab /> },
         Widget::Granularity => html! { <GranularityLab /> },
         Widget::Race => html! { <RaceLab /> },
         Widget::Channels => html! { <ChannelsLab /> },
+        // The reader's own (see `drawn_by_lab`); never asked of the lab.
+        Widget::Barista | Widget::EventLoop | Widget::EventLoopStepper => Html::default(),
     };
     html! {
         <ContextProvider<PoolState> context={(*pool_state).clone()}>
@@ -114,7 +110,7 @@ impl Mounted {
 /// `arg` is its directive's argument; `solved`, the challenges the learner has solved.
 #[wasm_bindgen]
 pub fn mount(host: web_sys::Element, widget: &str, arg: Option<String>, solved: Vec<String>) -> Result<Mounted, JsError> {
-    let widget = Widget::from_name(widget).ok_or_else(|| JsError::new(&format!("the lab has no widget named {widget:?}")))?;
+    let widget = Widget::from_name(widget).filter(|w| drawn_by_lab(*w)).ok_or_else(|| JsError::new(&format!("the lab has no widget named {widget:?}")))?;
     // The argument names a built-in program; the explorer keeps it as the program's own id.
     let arg = arg.and_then(|a| BUILTINS.iter().find(|(id, _, _)| *id == a).map(|(id, _, _)| *id));
     let props = LabRootProps { widget, arg, solved: Rc::new(solved.into_iter().collect()), host: host.clone() };

@@ -1,9 +1,8 @@
-//! One view per widget, named as its engine in `interleave_core` and its `data-widget`.
+//! One view per widget the lab draws, named as its engine in `interleave_core` and its
+//! `data-widget`. (The three that need neither threads nor the pool, the barista and the two
+//! event-loop widgets, are the reader's: `crates/web/src/widgets`.)
 
-pub(crate) mod barista;
 pub(crate) mod channels;
-pub(crate) mod event_loop;
-pub(crate) mod event_loop_stepper;
 pub(crate) mod explorer;
 pub(crate) mod granularity;
 pub(crate) mod lab_common;

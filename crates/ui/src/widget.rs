@@ -4,6 +4,12 @@ use yew::prelude::*;
 
 pub use interleave_core::learning::lesson::Widget;
 
+/// Whether the lab module draws `widget`. The reader draws the three others itself: they need no
+/// thread, so a page with only those never fetches the lab.
+pub fn drawn_by_lab(widget: Widget) -> bool {
+    !matches!(widget, Widget::Barista | Widget::EventLoop | Widget::EventLoopStepper)
+}
+
 /// Where a widget run stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunState {

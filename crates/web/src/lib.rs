@@ -13,6 +13,7 @@ mod components;
 mod content;
 mod pages;
 mod state;
+mod widgets;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod prerender;

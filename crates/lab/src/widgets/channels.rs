@@ -7,7 +7,7 @@
 //! [`Record`] of results is the `data-result`, `{"pipeline": …, "bank": …}`. Where this widget
 //! words the end of a run otherwise than the hook does (the bank's cancel and failure, a pipeline
 //! that could not run, and one whose checksums differ, which is an error that still has a result),
-//! the run ends with a [`Stop`](crate::hooks::use_run::Stop) in its own words. Leaving the page
+//! the run ends with a [`Stop`](interleave_ui::use_run::Stop) in its own words. Leaving the page
 //! cancels a run under way (the hook does).
 
 use std::future::Future;
@@ -21,7 +21,7 @@ use interleave_core::run::jobs::Progress;
 
 use crate::pool::PoolState;
 use interleave_ui::widget::{RunState, Widget, WidgetFrame};
-use crate::hooks::use_run::{use_run, Run, Stop};
+use interleave_ui::use_run::{use_run, Run, Stop};
 use crate::widgets::lab_common::PoolNote;
 
 mod bank;

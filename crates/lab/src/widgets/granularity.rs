@@ -13,7 +13,7 @@ use interleave_core::run::jobs::{spawn_task, JobError, Progress};
 
 use crate::pool::{self, PoolState};
 use interleave_ui::widget::{ProgressBar, RunButtons, Widget, WidgetFrame};
-use crate::hooks::use_run::{use_run, Stop};
+use interleave_ui::use_run::{use_run, Stop};
 use crate::widgets::lab_common::{lab_threads, now_abs_ms, on_text, reserve_memory, PoolNote};
 
 #[derive(Serialize)]

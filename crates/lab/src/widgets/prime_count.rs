@@ -9,7 +9,7 @@ use interleave_core::run::jobs::JobError;
 
 use crate::pool::{self, PoolState};
 use interleave_ui::widget::{ProgressBar, Widget, WidgetFrame};
-use crate::hooks::use_run::use_run;
+use interleave_ui::use_run::use_run;
 use crate::widgets::lab_common::on_text;
 
 /// The figures of one run, also published as `data-result`.

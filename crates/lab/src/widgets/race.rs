@@ -10,7 +10,7 @@ use interleave_core::run::jobs::{spawn_task, JobError};
 
 use crate::pool::{self, PoolState};
 use interleave_ui::widget::{ProgressBar, RunButtons, Widget, WidgetFrame};
-use crate::hooks::use_run::use_run;
+use interleave_ui::use_run::use_run;
 use crate::widgets::lab_common::{event_value, lab_threads, now_abs_ms, on_text, parse_whole, reserve_memory, PoolNote};
 
 /// Most increments per thread: a few seconds for the slowest way (the mutex) on a phone.

@@ -21,7 +21,7 @@ use interleave_core::run::jobs::{JobError, Sliced};
 
 use crate::pool::{self, now_ms, PoolState};
 use interleave_ui::widget::{ProgressBar, Widget, WidgetFrame};
-use crate::hooks::use_run::use_run;
+use interleave_ui::use_run::use_run;
 
 #[derive(Default)]
 struct Frames {

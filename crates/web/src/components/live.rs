@@ -1,8 +1,9 @@
-//! A live widget in a page. Until the lab module has drawn it, it is its frame: its title, what it
-//! does, and a line saying it starts when it is reached. That is what the server renders and what
-//! the browser hydrates. Once the frame comes within a screen of the visible part of the page the
-//! lab is fetched ([`crate::browser::lab`]); once it has loaded, every widget on the page is drawn
-//! by it, each in a task of its own when the browser is idle.
+//! A live widget in a page. Until it is drawn, it is its frame: its title, what it does, and a line
+//! saying it starts when it is reached. That is what the server renders and what the browser
+//! hydrates. The three widgets that need no thread are drawn by the reader itself once the page
+//! is live and idle. For the others, once a frame comes within a screen of the visible part of
+//! the page the lab is fetched ([`crate::browser::lab`]); once it has loaded, it draws every one
+//! of them on the page, each in a task of its own when the browser is idle.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -12,7 +13,10 @@ use yew::prelude::*;
 
 use crate::browser::lab::{self, Lab, Mounted, CHALLENGE_SOLVED};
 use crate::state::{Action, SavedHandle};
-use interleave_ui::widget::{RunState, Widget, WidgetFrame};
+use crate::widgets::barista::BaristaAnimation;
+use crate::widgets::event_loop::EventLoopLab;
+use crate::widgets::event_loop_stepper::EventLoopStepper;
+use interleave_ui::widget::{drawn_by_lab, RunState, Widget, WidgetFrame};
 
 #[derive(Properties, PartialEq)]
 pub(crate) struct LiveProps {
@@ -28,6 +32,8 @@ enum Phase {
     Waiting,
     /// The lab draws the widget in this element.
     Drawn(Lab),
+    /// The reader draws the widget itself (one that needs no thread).
+    Own,
     /// The lab could not be loaded, or could not draw the widget: why.
     Failed(String),
 }
@@ -35,7 +41,7 @@ enum Phase {
 impl PartialEq for Phase {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
-            (Phase::Waiting, Phase::Waiting) | (Phase::Drawn(_), Phase::Drawn(_)) => true,
+            (Phase::Waiting, Phase::Waiting) | (Phase::Drawn(_), Phase::Drawn(_)) | (Phase::Own, Phase::Own) => true,
             (Phase::Failed(a), Phase::Failed(b)) => a == b,
             _ => false,
         }
@@ -50,10 +56,17 @@ pub(crate) fn Live(props: &LiveProps) -> Html {
     {
         // Once the page is live: ask for the lab when this frame comes near the screen, and be
         // drawn by it once it is there (whichever frame asked for it).
-        let (phase, host) = (phase.clone(), host.clone());
+        let (phase, host, by_lab) = (phase.clone(), host.clone(), drawn_by_lab(props.widget));
         use_effect_with(saved.loaded, move |loaded| {
-            let observer = loaded.then(|| near(&host, lab::request)).flatten();
-            if *loaded {
+            let observer = (*loaded && by_lab).then(|| near(&host, lab::request)).flatten();
+            if *loaded && !by_lab {
+                // Each in a task of its own once the browser is idle, so that drawing several
+                // never makes one long task right after the page is hydrated.
+                wasm_bindgen_futures::spawn_local(async move {
+                    interleave_ui::tasks::idle().await;
+                    phase.set(Phase::Own);
+                });
+            } else if *loaded {
                 wasm_bindgen_futures::spawn_local(async move {
                     match lab::loaded().await {
                         Ok(lab) => {
@@ -104,6 +117,12 @@ pub(crate) fn Live(props: &LiveProps) -> Html {
     let w = props.widget;
     let frame = match &*phase {
         Phase::Drawn(_) => Html::default(),
+        Phase::Own => match w {
+            Widget::Barista => html! { <BaristaAnimation /> },
+            Widget::EventLoop => html! { <EventLoopLab /> },
+            Widget::EventLoopStepper => html! { <EventLoopStepper /> },
+            _ => Html::default(),
+        },
         Phase::Waiting => html! {
             <WidgetFrame widget={w} state={RunState::Waiting}>
                 <p>{ w.summary() }</p>
@@ -117,7 +136,8 @@ pub(crate) fn Live(props: &LiveProps) -> Html {
             </WidgetFrame>
         },
     };
-    html! { <div class="live" ref={host}>{ frame }</div> }
+    let drawn_by = if drawn_by_lab(w) { "lab" } else { "reader" };
+    html! { <div class="live" data-drawn-by={drawn_by} ref={host}>{ frame }</div> }
 }
 
 type Observer = (web_sys::IntersectionObserver, Rc<RefCell<Option<Closure<dyn FnMut(js_sys::Array)>>>>);

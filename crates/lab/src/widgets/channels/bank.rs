@@ -14,7 +14,7 @@ use interleave_core::numbers::{duration_ms, group_digits};
 use interleave_core::run::jobs::{spawn_task, JobError};
 
 use super::{Lab, Recorded, ViewProps};
-use crate::hooks::use_run::Stop;
+use interleave_ui::use_run::Stop;
 use crate::pool;
 use crate::widgets::lab_common::{event_value, now_abs_ms, reserve_memory, round1};
 

@@ -18,7 +18,7 @@ use interleave_core::channels::pipeline::{
 };
 use interleave_core::run::jobs::{spawn_task, JobError, Progress};
 
-use crate::hooks::use_run::Stop;
+use interleave_ui::use_run::Stop;
 use crate::widgets::channels::{Lab, Recorded};
 use crate::pool;
 use crate::widgets::lab_common::{clock, now_abs_ms, reserve_memory, round1};

@@ -17,7 +17,7 @@ use gloo::timers::callback::Interval;
 use interleave_core::run::jobs::{JobError, Progress};
 use yew::prelude::*;
 
-use interleave_ui::widget::RunState;
+use crate::widget::RunState;
 
 /// How often a running job's progress is redrawn.
 const REDRAW_MS: u32 = 100;
@@ -25,7 +25,7 @@ const REDRAW_MS: u32 = 100;
 /// How a run can end without an outcome. A job's own error gets the hook's wording; a widget
 /// that words its endings itself says [`Stop::Cancelled`] or [`Stop::Failed`] with its note.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Stop {
+pub enum Stop {
     /// The job's error: "Cancelled after 40% of the numbers." or "The run failed: …".
     Job(JobError),
     /// Cancelled; the widget's note.
@@ -41,7 +41,7 @@ impl From<JobError> for Stop {
 }
 
 /// A widget's run: its state, the last outcome, and a note after a cancel or a failure.
-pub(crate) struct Run<T: 'static> {
+pub struct Run<T: 'static> {
     state: UseStateHandle<RunState>,
     note: UseStateHandle<Option<String>>,
     progress: UseStateHandle<Option<Arc<Progress>>>,
@@ -70,7 +70,7 @@ impl<T: 'static> Clone for Run<T> {
 /// The run of one widget, idle until [`Run::start`]; a run still going when the widget leaves
 /// the page is cancelled (it stops at its next check).
 #[hook]
-pub(crate) fn use_run<T: 'static>() -> Run<T> {
+pub fn use_run<T: 'static>() -> Run<T> {
     let current: Rc<RefCell<Option<Arc<Progress>>>> = use_mut_ref(|| None);
     {
         let current = current.clone();
@@ -95,34 +95,34 @@ pub(crate) fn use_run<T: 'static>() -> Run<T> {
 
 impl<T: 'static> Run<T> {
     /// Where the run stands (the widget's `data-state`).
-    pub(crate) fn state(&self) -> RunState {
+    pub fn state(&self) -> RunState {
         *self.state
     }
 
     /// Whether a job is under way.
-    pub(crate) fn running(&self) -> bool {
+    pub fn running(&self) -> bool {
         *self.state == RunState::Running
     }
 
     /// The outcome of the last run that finished.
-    pub(crate) fn outcome(&self) -> Option<&T> {
+    pub fn outcome(&self) -> Option<&T> {
         self.outcome.as_deref()
     }
 
     /// What to tell the learner about the last run that did not finish.
-    pub(crate) fn note(&self) -> Option<&str> {
+    pub fn note(&self) -> Option<&str> {
         self.note.as_deref()
     }
 
     /// The running job's finished share, 0.0 to 1.0 (0.0 before any run).
-    pub(crate) fn fraction(&self) -> f64 {
+    pub fn fraction(&self) -> f64 {
         self.progress.as_ref().map_or(0.0, |p| p.fraction())
     }
 
     /// Starts `work` with a fresh [`Progress`] of `units` work units, unless a run is under way.
     /// A job cancelled with [`JobError::Cancelled`] gets a note saying how much of `what` ("the
     /// numbers", "the schedules") was done; `work` may word its ending itself with a [`Stop`].
-    pub(crate) fn start<F, Fut, E>(&self, units: u64, what: &'static str, work: F)
+    pub fn start<F, Fut, E>(&self, units: u64, what: &'static str, work: F)
     where
         F: FnOnce(Arc<Progress>) -> Fut,
         Fut: Future<Output = Result<T, E>> + 'static,
@@ -162,7 +162,7 @@ impl<T: 'static> Run<T> {
     }
 
     /// A "Cancel" button's callback: asks the running job to stop at its next check.
-    pub(crate) fn cancel(&self) -> Callback<MouseEvent> {
+    pub fn cancel(&self) -> Callback<MouseEvent> {
         let progress = self.progress.clone();
         Callback::from(move |_| {
             if let Some(p) = progress.as_ref() {

@@ -17,9 +17,9 @@ use interleave_core::numbers::duration_ms;
 use interleave_core::prime_count::is_prime;
 use interleave_core::run::jobs::Progress;
 
-use crate::pool::now_ms;
+use interleave_ui::tasks::now_ms;
 use interleave_ui::widget::{ProgressBar, RunButtons, RunState, Widget, WidgetFrame};
-use crate::hooks::use_run::{use_run, Stop};
+use interleave_ui::use_run::{use_run, Stop};
 
 /// Tasks drawn one row each; beyond this the timeline shows totals.
 const MAX_ROWS: usize = 300;

@@ -1,3 +1,0 @@
-//! Behaviour several views repeat, packaged once as hooks.
-
-pub(crate) mod use_run;

@@ -74,7 +74,8 @@ export async function ready(page) {
     // Near, not in view: a widget that starts when it is seen (the barista) must not start.
     const y = await page.evaluate(() => {
       const from = scrollY;
-      const to = document.querySelector('.live').getBoundingClientRect().top + scrollY - innerHeight * 1.5;
+      const first = document.querySelector('.live[data-drawn-by=lab]') ?? document.querySelector('.live');
+      const to = first.getBoundingClientRect().top + scrollY - innerHeight * 1.5;
       if (to > from) scrollTo(0, to);
       return from;
     });

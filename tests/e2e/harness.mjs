@@ -71,14 +71,16 @@ export async function ready(page) {
   const prerendered = (await page.locator('#app').count()) > 0;
   if (prerendered) await page.waitForSelector('html[data-app=live]', { timeout: 30_000 });
   if (prerendered && (await page.locator('.live').count())) {
-    // Near, not in view: a widget that starts when it is seen (the barista) must not start.
-    const y = await page.evaluate(() => {
-      const from = scrollY;
-      const first = document.querySelector('.live[data-drawn-by=lab]') ?? document.querySelector('.live');
-      const to = first.getBoundingClientRect().top + scrollY - innerHeight * 1.5;
-      if (to > from) scrollTo(0, to);
-      return from;
-    });
+    // Each frame in turn, near but not in view: a widget that starts when it is seen (the
+    // barista) must not start.
+    const y = await page.evaluate(() => scrollY);
+    for (let i = 0, n = await page.locator('.live').count(); i < n; i++) {
+      await page.evaluate((i) => {
+        const to = document.querySelectorAll('.live')[i].getBoundingClientRect().top + scrollY - innerHeight * 1.5;
+        if (to > scrollY) scrollTo(0, to);
+      }, i);
+      await page.waitForFunction((i) => document.querySelectorAll('.live')[i].querySelector('[data-widget]:not([data-state=waiting])'), i, { timeout: 30_000 });
+    }
     await page.waitForFunction(() => !document.querySelector('[data-widget][data-state=waiting]'), null, { timeout: 30_000 });
     await page.evaluate((top) => scrollTo(0, top), y);
   }

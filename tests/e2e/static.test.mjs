@@ -216,7 +216,7 @@ describe('static pages and hydration', () => {
       }
       try {
         // The lab loads once a widget comes near the screen; then it draws them all.
-        if (await page.locator('.live[data-drawn-by=lab]').count()) await page.locator('.live[data-drawn-by=lab]').first().scrollIntoViewIfNeeded();
+        for (const live of await page.locator('.live').all()) await live.scrollIntoViewIfNeeded();
         await page.waitForFunction(() => document.querySelectorAll('[data-widget][data-state=waiting]').length === 0, null, { timeout: 10_000 });
       } catch {
         problems.push(`${path}: widgets still waiting: ${await page.$$eval('[data-widget][data-state=waiting]', (ws) => ws.map((w) => w.dataset.widget).join(', '))}`);

@@ -1,8 +1,8 @@
 //! A live widget in a page. Until it is drawn, it is its frame: its title, what it does, and a line
 //! saying it starts when it is reached. That is what the server renders and what the browser
-//! hydrates. The three widgets that need no thread are drawn by the reader itself once the page
-//! is live and idle. For the others, once a frame comes within a screen of the visible part of
-//! the page the lab is fetched ([`crate::browser::lab`]); once it has loaded, it draws every one
+//! hydrates. The three widgets that need no thread are drawn by the reader itself, each once its
+//! frame comes within a screen of the visible part of the page. For the others, once such a
+//! frame comes that near, the lab is fetched ([`crate::browser::lab`]); once it has loaded, it draws every one
 //! of them on the page, each in a task of its own when the browser is idle.
 
 use std::cell::RefCell;
@@ -58,15 +58,23 @@ pub(crate) fn Live(props: &LiveProps) -> Html {
         // drawn by it once it is there (whichever frame asked for it).
         let (phase, host, by_lab) = (phase.clone(), host.clone(), drawn_by_lab(props.widget));
         use_effect_with(saved.loaded, move |loaded| {
-            let observer = (*loaded && by_lab).then(|| near(&host, lab::request)).flatten();
-            if *loaded && !by_lab {
-                // Each in a task of its own once the browser is idle, so that drawing several
-                // never makes one long task right after the page is hydrated.
-                wasm_bindgen_futures::spawn_local(async move {
-                    interleave_ui::tasks::idle().await;
-                    phase.set(Phase::Own);
-                });
-            } else if *loaded {
+            let observer = if !*loaded {
+                None
+            } else if by_lab {
+                near(&host, Box::new(lab::request))
+            } else {
+                // Drawn once near, in a task of its own when the browser is idle, so that the
+                // top of a page is never held up by a widget further down.
+                let phase = phase.clone();
+                near(&host, Box::new(move || {
+                    let phase = phase.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        interleave_ui::tasks::idle().await;
+                        phase.set(Phase::Own);
+                    });
+                }))
+            };
+            if *loaded && by_lab {
                 wasm_bindgen_futures::spawn_local(async move {
                     match lab::loaded().await {
                         Ok(lab) => {
@@ -142,13 +150,15 @@ pub(crate) fn Live(props: &LiveProps) -> Html {
 
 type Observer = (web_sys::IntersectionObserver, Rc<RefCell<Option<Closure<dyn FnMut(js_sys::Array)>>>>);
 
-/// Calls `then` once the element comes within a screen's height of the visible part of the page.
-fn near(node: &NodeRef, then: fn()) -> Option<Observer> {
+/// Calls `then`, once, when the element comes within a screen's height of the visible part of
+/// the page.
+fn near(node: &NodeRef, then: Box<dyn Fn()>) -> Option<Observer> {
     let element = node.cast::<web_sys::Element>()?;
     let keep = Rc::new(RefCell::new(None));
+    let called = std::cell::Cell::new(false);
     let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
         let seen = entries.iter().any(|e| e.unchecked_into::<web_sys::IntersectionObserverEntry>().is_intersecting());
-        if seen {
+        if seen && !called.replace(true) {
             then();
         }
     });

@@ -4,7 +4,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { useSite } from './harness.mjs';
+import { mkdir } from 'node:fs/promises';
+import { useSite, ready } from './harness.mjs';
 
 const LESSON = '/lessons/race-conditions';
 const PHONE = { width: 412, height: 823 };
@@ -67,5 +68,36 @@ describe('the lab, loaded when it is needed', () => {
     assert.match(await status.innerText(), /The experiments could not be loaded/);
     assert.ok((await page.locator('.prose').innerText()).length > 3000, 'the lesson still reads in full');
     await context.close();
+  });
+
+  it('says in each of its widgets, and in the footer, that the lab stopped; the rest works', async () => {
+    const page = await s.open(LESSON);
+    // What the panic hook shows (`crates/lab/src/stopped.rs`), called as the hook calls it.
+    await page.evaluate(async () => {
+      const lab = await import(document.querySelector('meta[name=interleave-lab]').dataset.js);
+      lab.showStopped('index out of bounds: the len is 3 but the index is 7');
+    });
+    const frames = page.locator('.live[data-drawn-by=lab] section.widget');
+    const count = await frames.count();
+    assert.ok(count >= 2);
+    for (let i = 0; i < count; i++) {
+      const frame = frames.nth(i);
+      assert.equal(await frame.getAttribute('data-state'), 'error');
+      assert.match(await frame.locator('[data-testid=lab-stopped]').innerText(),
+        /^This experiment stopped because of an error inside it \(index out of bounds: .*\)\. Reload the page to start the experiments again; your progress is saved\.$/);
+      assert.equal(await frame.locator('button:not([disabled])').count(), 0, 'its controls are disabled');
+    }
+    const status = page.locator('[data-testid=thread-status]');
+    await page.waitForSelector('[data-testid=thread-status][data-state=fallback]');
+    assert.match(await status.innerText(), /The experiments stopped because of an error/);
+    await mkdir('artifacts', { recursive: true });
+    await frames.first().scrollIntoViewIfNeeded();
+    await frames.first().screenshot({ path: 'artifacts/stopped-widget.png' });
+    // The reader goes on: another page opens and hydrates.
+    await page.locator('header nav a', { hasText: 'Lessons' }).click();
+    await page.waitForSelector('.lesson-map a');
+    await ready(page);
+    assert.deepEqual(s.errors, []);
+    await page.close();
   });
 });

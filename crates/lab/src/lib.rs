@@ -11,6 +11,7 @@
 
 mod mount;
 pub mod pool;
+pub mod stopped;
 mod widgets;
 
 pub use mount::{loaded, mount, pool, Mounted};

@@ -46,9 +46,13 @@ struct LabRootProps {
 fn LabRoot(props: &LabRootProps) -> Html {
     let pool_state = use_state(pool::state);
     {
+        // The state once the pool has started, and again if it changes (a worker stopped).
         let pool_state = pool_state.clone();
         use_effect_with((), move |_| {
+            let later = pool_state.clone();
+            let key = pool::subscribe(move |state| later.set(state.clone()));
             wasm_bindgen_futures::spawn_local(async move { pool_state.set(pool::start().await) });
+            move || pool::unsubscribe(key)
         });
     }
     let solved = use_state(|| props.solved.clone());
@@ -153,7 +157,9 @@ pub async fn pool() -> JsValue {
     pool::start().await.to_js()
 }
 
-/// Called when the module has loaded: marks it on the page's performance timeline.
+/// Called when the module has loaded: installs the panic hook ([`crate::pool::install_panic_hook`])
+/// and marks the load on the page's performance timeline.
 pub fn loaded() {
+    pool::install_panic_hook();
     interleave_ui::tasks::mark("interleave:lab-loaded");
 }

@@ -18,11 +18,12 @@ async fn rayon_runs_on_several_workers() {
     assert_eq!(state, PoolState::Ready { workers });
     assert!(workers >= 2, "this test needs a machine with two cores or more");
 
-    let job = PrimeCount { limit: 2_000_000 };
+    // Big enough to be spread over the workers, small enough for a debug build on a busy machine.
+    let job = PrimeCount { limit: 500_000 };
     let progress = Progress::new(job.limit);
     let out = pool::run(job, progress.clone()).await.unwrap();
     assert_eq!(out.primes, count_primes(0..job.limit));
-    assert_eq!(out.primes, 148_933);
+    assert_eq!(out.primes, 41_538);
     assert!(out.threads.len() >= 2, "threads used: {:?}", out.threads);
     assert_eq!(progress.fraction(), 1.0);
 

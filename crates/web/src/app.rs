@@ -135,6 +135,16 @@ fn Shell() -> Html {
         use_effect_with((), move |_| {
             // The footer tells of the pool once the lab, which runs it, has been asked for (by
             // the first widget that comes near the screen) and has loaded.
+            // And again whenever the lab says it changed (a worker stopped, or the lab did).
+            let changes = {
+                let pool_state = pool_state.clone();
+                gloo::events::EventListener::new(&gloo::utils::window(), "interleave:pool", move |event| {
+                    use wasm_bindgen::JsCast;
+                    if let Some(event) = event.dyn_ref::<web_sys::CustomEvent>() {
+                        pool_state.set(PoolState::from_js(&event.detail()));
+                    }
+                })
+            };
             wasm_bindgen_futures::spawn_local(async move {
                 match crate::browser::lab::loaded().await {
                     Ok(lab) => {
@@ -144,6 +154,7 @@ fn Shell() -> Html {
                     Err(why) => pool_state.set(PoolState::Fallback { reason: format!("The experiments could not be loaded: {why}.") }),
                 }
             });
+            move || drop(changes)
         });
     }
     html! {

@@ -11,7 +11,7 @@
 use std::future::Future;
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
@@ -82,6 +82,14 @@ pub enum JobError {
     Cancelled,
     /// The pool dropped the job without an answer (a panic in a worker).
     Lost,
+    /// A worker thread stopped, with this message, while the job was on the pool (see
+    /// [`abandon_all`]).
+    Stopped(String),
+    /// The memory the job needs could not be had: this many bytes were asked for.
+    NoMemory {
+        /// Bytes asked for.
+        bytes: usize,
+    },
 }
 
 impl std::fmt::Display for JobError {
@@ -89,6 +97,12 @@ impl std::fmt::Display for JobError {
         match self {
             JobError::Cancelled => f.write_str("cancelled"),
             JobError::Lost => f.write_str("the worker stopped without an answer"),
+            JobError::Stopped(why) => write!(f, "a worker thread stopped ({why})"),
+            JobError::NoMemory { bytes } => write!(
+                f,
+                "this device could not give the page the {} MB the run needs (a smaller size needs less; closing other tabs may help)",
+                bytes.div_ceil(1 << 20)
+            ),
         }
     }
 }
@@ -173,10 +187,8 @@ pub fn spawn_on_pool<J: Job>(
     job: Arc<J>,
     progress: Arc<Progress>,
 ) -> impl Future<Output = Result<J::Output, JobError>> {
-    let (tx, rx) = futures_channel::oneshot::channel();
-    rayon::spawn(move || {
-        let _ = tx.send(run_parallel(&*job, &progress));
-    });
+    let (answer, rx) = in_flight();
+    rayon::spawn(move || answer.send(run_parallel(&*job, &progress)));
     async move { rx.await.unwrap_or(Err(JobError::Lost)) }
 }
 
@@ -185,11 +197,63 @@ pub fn spawn_on_pool<J: Job>(
 pub fn spawn_task<T: Send + 'static>(
     task: impl FnOnce() -> T + Send + 'static,
 ) -> impl Future<Output = Result<T, JobError>> {
+    let (answer, rx) = in_flight();
+    rayon::spawn(move || answer.send(Ok(task())));
+    async move { rx.await.unwrap_or(Err(JobError::Lost)) }
+}
+
+type Slot<T> = Arc<Mutex<Option<futures_channel::oneshot::Sender<Result<T, JobError>>>>>;
+
+/// Where a job on the pool sends its answer; also known to [`abandon_all`] until it is sent.
+struct Answer<T> {
+    id: u64,
+    slot: Slot<T>,
+}
+
+impl<T> Answer<T> {
+    fn send(self, result: Result<T, JobError>) {
+        IN_FLIGHT.lock().unwrap_or_else(|e| e.into_inner()).retain(|(id, _)| *id != self.id);
+        if let Some(tx) = self.slot.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            let _ = tx.send(result);
+        }
+    }
+}
+
+/// Every job on the pool that has not answered yet: how to end it with an error.
+type Abandon = Box<dyn FnOnce(JobError) + Send>;
+static IN_FLIGHT: Mutex<Vec<(u64, Abandon)>> = Mutex::new(Vec::new());
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+
+fn in_flight<T: Send + 'static>() -> (Answer<T>, futures_channel::oneshot::Receiver<Result<T, JobError>>) {
     let (tx, rx) = futures_channel::oneshot::channel();
-    rayon::spawn(move || {
-        let _ = tx.send(task());
-    });
-    async move { rx.await.map_err(|_| JobError::Lost) }
+    let slot: Slot<T> = Arc::new(Mutex::new(Some(tx)));
+    let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+    let abandon = {
+        let slot = slot.clone();
+        Box::new(move |e: JobError| {
+            if let Some(tx) = slot.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                let _ = tx.send(Err(e));
+            }
+        }) as Abandon
+    };
+    IN_FLIGHT.lock().unwrap_or_else(|e| e.into_inner()).push((id, abandon));
+    (Answer { id, slot }, rx)
+}
+
+/// Ends every job still on the pool with [`JobError::Stopped`]`(why)`, so that nobody waits
+/// forever for an answer that will not come. For a worker that is about to stop (where a panic
+/// aborts the thread, as in the browser, its job's answer is never sent). Jobs that go on running
+/// elsewhere have their answers dropped.
+pub fn abandon_all(why: &str) {
+    let abandoned = std::mem::take(&mut *IN_FLIGHT.lock().unwrap_or_else(|e| e.into_inner()));
+    for (_, abandon) in abandoned {
+        abandon(JobError::Stopped(why.to_string()));
+    }
+}
+
+/// Jobs on the pool that have not answered yet.
+pub fn jobs_in_flight() -> usize {
+    IN_FLIGHT.lock().unwrap_or_else(|e| e.into_inner()).len()
 }
 
 /// A job run one slice at a time on the calling thread, for callers without a pool.

@@ -149,7 +149,7 @@ impl Session {
                 self.warmed.insert(kernel);
             }
             Err(JobError::Cancelled) => self.note = Some("Cancelled during the warm-up run.".into()),
-            Err(JobError::Lost) => {}
+            Err(JobError::Lost | JobError::Stopped(_) | JobError::NoMemory { .. }) => {}
         }
     }
 

@@ -113,7 +113,7 @@ pub(crate) fn GranularityLab() -> Html {
             // before the next one.
             run.start(planned.sizes.len() as u64, "the task sizes", move |progress| {
                 async move {
-                    reserve_memory(0).await;
+                    reserve_memory(0).await?;
                     let has_pool = pool::workers() > 0;
                     if has_pool {
                         let spins = setup.spins_per_item;

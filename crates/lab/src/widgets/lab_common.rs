@@ -18,7 +18,7 @@ use yew::prelude::*;
 
 use interleave_core::channels::pipeline::Clock;
 pub(crate) use interleave_core::numbers::{parse_whole, round1};
-use interleave_core::run::jobs::spawn_task;
+use interleave_core::run::jobs::{spawn_task, JobError};
 
 use crate::pool::PoolState;
 
@@ -118,8 +118,13 @@ const HEADROOM: usize = 16 << 20;
 // access out of bounds" and its task dies, which hangs the run. Growing before the run, on the
 // page's thread, and then having every worker grow by 0 pages (which makes the engine refresh
 // that worker's view of the memory) avoids growth during the run.
-pub(crate) async fn reserve_memory(bytes: usize) {
-    drop(std::hint::black_box(Vec::<u8>::with_capacity(bytes.saturating_add(HEADROOM))));
+///
+/// A device that cannot give that memory gets [`JobError::NoMemory`], and the run does not start.
+pub(crate) async fn reserve_memory(bytes: usize) -> Result<(), JobError> {
+    let want = bytes.saturating_add(HEADROOM);
+    let mut room = Vec::<u8>::new();
+    room.try_reserve_exact(want).map_err(|_| JobError::NoMemory { bytes: want })?;
+    drop(std::hint::black_box(room));
     // Growth since the workers last refreshed, by this reservation or by anything else the page
     // allocated (a buffer the workers will fill, say).
     #[cfg(target_arch = "wasm32")]
@@ -137,6 +142,7 @@ pub(crate) async fn reserve_memory(bytes: usize) {
             SYNCED_PAGES.with(|p| p.set(pages));
         }
     }
+    Ok(())
 }
 
 thread_local! {

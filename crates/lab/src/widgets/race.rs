@@ -86,7 +86,7 @@ pub(crate) fn RaceLab() -> Html {
             let (s, tries) = (*strategy, tries.clone());
             run.start(threads as u64 * increments, "the increments", move |progress| {
                 async move {
-                    reserve_memory(0).await;
+                    reserve_memory(0).await?;
                     let tried = if pool::workers() > 0 {
                         spawn_task(move || run_race_timed(s, threads, increments, &progress, now_abs_ms)).await??
                     } else {

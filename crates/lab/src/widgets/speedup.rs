@@ -170,12 +170,16 @@ pub(crate) fn SpeedupLab() -> Html {
             redraw.force_update();
             let (lab, redraw, image) = (lab.clone(), redraw.clone(), image.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                reserve_memory(memory_needed(k, size)).await;
+                let need = memory_needed(k, size);
                 let run = |order: RunOrder, progress| {
                     // A timed run starts from a blank image; the warm-up draws nothing.
                     let rows = if order.warm_up { None } else { image.restart() };
                     async move {
-                        let result = run_once(order.kernel, order.size, order.threads, progress, rows).await;
+                        // Room first (a device that has none refuses the run and says so).
+                        let result = match reserve_memory(need).await {
+                            Ok(()) => run_once(order.kernel, order.size, order.threads, progress, rows).await,
+                            Err(e) => Err(e),
+                        };
                         if order.warm_up {
                             gloo::timers::future::TimeoutFuture::new(50).await;
                         }

@@ -87,7 +87,7 @@ impl Reducible for Form {
 fn start(lab: &Lab, plan: BankPlan) {
     let record = lab.record.clone();
     lab.start(plan.total_ops(), "the operations", move |progress| async move {
-        reserve_memory(plan.memory_bytes()).await;
+        reserve_memory(plan.memory_bytes()).await?;
         match spawn_task(move || run_bank(&plan, &progress, now_abs_ms)).await.and_then(|run| run) {
             Ok(outcome) => {
                 record.dispatch(Recorded::Bank(BankJson::new(&plan, &outcome)));

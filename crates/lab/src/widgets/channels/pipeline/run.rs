@@ -83,7 +83,7 @@ async fn run(
     calibration: &RefCell<Option<f64>>,
     progress: Arc<Progress>,
 ) -> Result<PipelineJson, PipelineError> {
-    reserve_memory(plan.memory_bytes()).await;
+    reserve_memory(plan.memory_bytes()).await?;
     let per_us = spins_per_micro(calibration).await?;
     let settings = plan.settings(per_us);
     live.borrow_mut().settings = Some((settings, plan.unbounded));

@@ -99,8 +99,7 @@ async fn start_once() -> PoolState {
     // worker see pages another thread grows later (it traps reading them). Untouched pages cost
     // no physical memory. A device that cannot give it runs everything on this thread.
     let bytes = start_bytes(workers);
-    let mut room = Vec::<u8>::new();
-    if room.try_reserve_exact(bytes).is_err() {
+    if make_room(bytes).is_err() {
         return PoolState::Fallback {
             reason: format!(
                 "This device could not give the page the {} MB of memory the worker threads need. \
@@ -109,7 +108,6 @@ async fn start_once() -> PoolState {
             ),
         };
     }
-    drop(std::hint::black_box(room));
     match JsFuture::from(wasm_bindgen_rayon::init_thread_pool(workers)).await {
         Ok(_) => {
             listen_for_stopped_workers();
@@ -122,6 +120,15 @@ async fn start_once() -> PoolState {
             ),
         },
     }
+}
+
+/// Grows the memory so that the allocator holds `bytes` free, or says it could not
+/// ([`JobError::NoMemory`]) instead of aborting as a failed allocation does.
+pub fn make_room(bytes: usize) -> Result<(), JobError> {
+    let mut room = Vec::<u8>::new();
+    room.try_reserve_exact(bytes).map_err(|_| JobError::NoMemory { bytes })?;
+    drop(std::hint::black_box(room));
+    Ok(())
 }
 
 /// Workers in the running pool (0 while it starts, without one, or once a worker has stopped).

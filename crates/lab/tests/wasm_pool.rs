@@ -55,3 +55,13 @@ async fn cancel_stops_a_pool_job() {
 fn quiz_order_is_the_servers() {
     assert_eq!(interleave_core::learning::quiz::shuffled(8, 42), [5, 7, 0, 1, 6, 4, 2, 3]);
 }
+
+// Memory the device cannot give is refused with a reason, not an abort; what it can give is had.
+#[wasm_bindgen_test]
+async fn memory_that_cannot_be_had_is_refused() {
+    // More than the module's whole memory may ever grow to (1 GiB).
+    assert_eq!(pool::make_room(1 << 31), Err(interleave_core::run::jobs::JobError::NoMemory { bytes: 1 << 31 }));
+    assert_eq!(pool::make_room(8 << 20), Ok(()));
+    let job = PrimeCount { limit: 100_000 };
+    assert_eq!(pool::run(job, Progress::new(job.limit)).await.unwrap().primes, 9_592);
+}

@@ -121,10 +121,7 @@ const HEADROOM: usize = 16 << 20;
 ///
 /// A device that cannot give that memory gets [`JobError::NoMemory`], and the run does not start.
 pub(crate) async fn reserve_memory(bytes: usize) -> Result<(), JobError> {
-    let want = bytes.saturating_add(HEADROOM);
-    let mut room = Vec::<u8>::new();
-    room.try_reserve_exact(want).map_err(|_| JobError::NoMemory { bytes: want })?;
-    drop(std::hint::black_box(room));
+    crate::pool::make_room(bytes.saturating_add(HEADROOM))?;
     // Growth since the workers last refreshed, by this reservation or by anything else the page
     // allocated (a buffer the workers will fill, say).
     #[cfg(target_arch = "wasm32")]

@@ -2,16 +2,8 @@
 // need; a host without those headers gets them from the worker; a new build is offered as an update.
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { runPrimes, site, ready, DIST } from './harness.mjs';
-
-async function controlled(page) {
-  await page.evaluate(async () => { await navigator.serviceWorker.ready; });
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15_000 });
-}
+import { runPrimes, site, ready } from './harness.mjs';
+import { controlled, copyOfBuild, offerSecondBuild } from './builds.mjs';
 
 describe('offline', () => {
   const cleanup = [];
@@ -68,21 +60,15 @@ describe('offline', () => {
 
   // A second build is offered as an update; accepting it loads the new build and drops the old cache.
   it('offers a new build as an update', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'interleave-dist-'));
-    cleanup.push(() => rm(dir, { recursive: true, force: true }));
-    await cp(DIST, dir, { recursive: true });
+    const { dir, remove } = await copyOfBuild();
+    cleanup.push(remove);
     const s = await site({ isolated: true, root: dir });
     cleanup.push(() => s.close());
     const page = await s.open('/');
     await controlled(page);
     const before = await page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith('interleave-')));
     assert.equal(before.length, 1);
-    // The second build: one changed file, and the precache list made again as the build makes it.
-    const index = join(dir, 'index.html');
-    await writeFile(index, (await readFile(index, 'utf8')).replace('<head>', '<head><meta name="build" content="second" />'));
-    execFileSync('node', [new URL('../../www/precache.mjs', import.meta.url).pathname, dir]);
-    await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()).update());
-    await page.locator('#update-banner').waitFor({ timeout: 15_000 });
+    await offerSecondBuild(dir, page);
     assert.equal(await page.locator('meta[name=build]').count(), 0, 'the old page keeps its build until accepted');
     await Promise.all([page.waitForEvent('load'), page.locator('#update-banner button').click()]);
     await ready(page);

@@ -1,9 +1,10 @@
 //! What the learner reads and answers: the lesson model, quizzes and their grading, the spaced
-//! review, the learner's saved record and offline search.
+//! review, the learner's saved record (and whether the browser keeps it) and offline search.
 
 use serde::{Deserialize, Serialize};
 
 pub mod grading;
+pub mod keeping;
 pub mod lesson;
 pub mod progress;
 pub mod quiz;

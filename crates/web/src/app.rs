@@ -113,6 +113,8 @@ fn Shell() -> Html {
             crate::browser::boot::live();
         }
     });
+    // The page's update offer says that reloading loses a record that lives in memory.
+    use_effect_with(saved.keeping, |keeping| crate::browser::boot::keeping(*keeping));
     let theme = saved.record.theme;
     // The page's script applied the saved theme before the first paint; this follows changes.
     use_effect_with((theme, saved.loaded), |(t, loaded)| {
@@ -185,6 +187,15 @@ fn Shell() -> Html {
                     <div class="notice" role="alert" data-testid="progress-notice">
                         <p>{ notice }</p>
                         <button type="button" onclick={ let saved = saved.clone(); Callback::from(move |_| saved.dispatch(Action::DismissNotice)) }>{ "Dismiss" }</button>
+                    </div>
+                }
+                if let (Some(refusal), false) = (saved.keeping.refusal(), saved.keeping_note_hidden) {
+                    <div class="storage-note" role="status" data-testid="storage-note" data-reason={refusal.name()}>
+                        <p>
+                            { refusal.note() }{ " To keep it, export it from the " }
+                            <Link<Route> to={Route::Review}>{ "Review page" }</Link<Route>>{ "." }
+                        </p>
+                        <button type="button" onclick={ let saved = saved.clone(); Callback::from(move |_| saved.dispatch(Action::HideKeepingNote)) }>{ "Hide" }</button>
                     </div>
                 }
                 <main id="main" tabindex="-1">

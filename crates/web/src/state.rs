@@ -1,5 +1,9 @@
 //! The learner's saved state in the browser: the learner's record and the one reducer that
-//! changes it, saving every change to local storage.
+//! changes it, saving every change to local storage while storage takes it.
+//!
+//! Implementation note: when storage is blocked, full, or refuses a write, the record lives in
+//! memory for the rest of the visit ([`Keeping`]) and is not written again, so what storage holds
+//! stays as it was. An unreadable stored record is replaced only once a copy of it is kept aside.
 
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -7,6 +11,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::browser::storage;
+use interleave_core::learning::keeping::Keeping;
 use interleave_core::learning::progress::{LearnerRecord, SavedAnswer, Theme, SET_ASIDE_KEY, STORAGE_KEY};
 use interleave_core::learning::review::Day;
 
@@ -16,6 +21,10 @@ pub(crate) struct Saved {
     pub record: LearnerRecord,
     /// A one-time message (e.g. the stored record was unreadable and was set aside).
     pub notice: Option<String>,
+    /// Whether storage keeps the record, or it lives in memory (and why).
+    pub keeping: Keeping,
+    /// Whether the learner hid the note that says the record lives in memory.
+    pub keeping_note_hidden: bool,
     /// Whether the record was read from storage. Until it is (the first render, which must be
     /// the server's), the record is empty and every change is refused, so that nothing saved
     /// is overwritten by it.
@@ -40,26 +49,49 @@ pub(crate) enum Action {
     /// Replaces everything with an imported record.
     Import(LearnerRecord),
     DismissNotice,
+    /// Hides the note that says the record lives in memory, for the rest of the visit.
+    HideKeepingNote,
 }
 
 impl Saved {
     /// What the server renders with, and so the browser's first render: an empty record.
     pub(crate) fn unread() -> Self {
-        Self { record: LearnerRecord::default(), notice: None, loaded: false }
+        Self { record: LearnerRecord::default(), notice: None, keeping: Keeping::Stored, keeping_note_hidden: false, loaded: false }
     }
 
-    /// Reads local storage, repairing it if needed (an unreadable record is kept aside).
+    /// Reads local storage, repairing it if needed (an unreadable record is kept aside), and
+    /// learns whether it takes writes. Storage that refuses leaves the record in memory.
     pub(crate) fn load() -> Self {
-        let loaded = LearnerRecord::load(storage::read(STORAGE_KEY).as_deref());
-        if let Some(old) = &loaded.set_aside {
-            storage::set_aside(SET_ASIDE_KEY, old);
-            storage::write(STORAGE_KEY, &loaded.record.to_json());
+        let saved = |record, notice, outcome| Self {
+            record,
+            notice,
+            keeping: Keeping::Stored.after(outcome),
+            keeping_note_hidden: false,
+            loaded: true,
+        };
+        let stored = match storage::read(STORAGE_KEY) {
+            Ok(stored) => stored,
+            Err(refusal) => return saved(LearnerRecord::default(), None, Err(refusal)),
+        };
+        let loaded = LearnerRecord::load(stored.as_deref());
+        let Some(old) = &loaded.set_aside else {
+            return saved(loaded.record, None, storage::check());
+        };
+        // The fresh record goes over the unreadable one only once a copy of that is kept.
+        match storage::set_aside(SET_ASIDE_KEY, old) {
+            Ok(_) => {
+                let written = storage::write(STORAGE_KEY, &loaded.record.to_json());
+                saved(loaded.record.clone(), loaded.notice(true), written)
+            }
+            Err(refusal) => saved(loaded.record.clone(), loaded.notice(false), Err(refusal)),
         }
-        Self { record: loaded.record, notice: loaded.notice, loaded: true }
     }
 
-    fn store(&self) {
-        storage::write(STORAGE_KEY, &self.record.to_json());
+    /// Writes the record to storage, unless it lives in memory; a refused write moves it there.
+    fn store(&mut self) {
+        if self.keeping.writes() {
+            self.keeping = self.keeping.after(storage::write(STORAGE_KEY, &self.record.to_json()));
+        }
     }
 }
 
@@ -104,6 +136,10 @@ impl Reducible for Saved {
             Action::Import(record) => next.record = record,
             Action::DismissNotice => {
                 next.notice = None;
+                return Rc::new(next);
+            }
+            Action::HideKeepingNote => {
+                next.keeping_note_hidden = true;
                 return Rc::new(next);
             }
         }

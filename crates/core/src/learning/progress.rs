@@ -4,7 +4,8 @@
 //! Implementation note: the record is stored as JSON under [`STORAGE_KEY`]. Reading never fails:
 //! a record that cannot be understood is handed back in [`Loaded::set_aside`] so the caller can
 //! keep it under [`SET_ASIDE_KEY`] (nothing the learner had is deleted), and the learner gets a
-//! fresh record and a plain-words [`Loaded::notice`].
+//! fresh record and a plain-words [`Loaded::notice`]. The caller writes the fresh record over the
+//! old one only once the copy is kept; if storage refuses the copy, the old one is left where it is.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -169,8 +170,28 @@ pub struct Loaded {
     pub record: LearnerRecord,
     /// Text to keep under [`SET_ASIDE_KEY`], when the stored one was unreadable.
     pub set_aside: Option<String>,
-    /// What to tell the learner, if anything.
-    pub notice: Option<String>,
+    /// Why the stored text could not be read, when it could not.
+    pub why: Option<String>,
+}
+
+impl Loaded {
+    /// What to tell the learner, if anything: why the stored record could not be read, and where
+    /// it is now. `kept_aside` says whether the copy under [`SET_ASIDE_KEY`] was written; if it
+    /// was not, the record was left as it was, where it was.
+    pub fn notice(&self, kept_aside: bool) -> Option<String> {
+        let why = self.why.as_deref()?;
+        Some(if kept_aside {
+            format!(
+                "Your saved progress could not be read ({why}), so it was set aside, kept in this browser under \
+                 “{SET_ASIDE_KEY}”, and a fresh record was started."
+            )
+        } else {
+            format!(
+                "Your saved progress could not be read ({why}). This browser would not store a copy of it, so it was \
+                 left as it was, under “{STORAGE_KEY}”, and a fresh record was started for this visit."
+            )
+        })
+    }
 }
 
 impl LearnerRecord {
@@ -179,13 +200,11 @@ impl LearnerRecord {
         let fresh = |why: &str, raw: &str| Loaded {
             record: LearnerRecord::default(),
             set_aside: Some(raw.to_string()),
-            notice: Some(format!(
-                "Your saved progress could not be read ({why}), so it was set aside, kept in this \
-                 browser under “{SET_ASIDE_KEY}”, and a fresh record was started."
-            )),
+            why: Some(why.to_string()),
         };
+        let read = |record: LearnerRecord| Loaded { record, set_aside: None, why: None };
         let Some(raw) = stored else {
-            return Loaded { record: LearnerRecord::default(), set_aside: None, notice: None };
+            return read(LearnerRecord::default());
         };
         let value: serde_json::Value = match serde_json::from_str(raw) {
             Ok(v) => v,
@@ -194,15 +213,15 @@ impl LearnerRecord {
         let version = value.get("version").and_then(|v| v.as_u64());
         match version {
             Some(v) if v == u64::from(VERSION) => match serde_json::from_value::<LearnerRecord>(value) {
-                Ok(record) => Loaded { record, set_aside: None, notice: None },
+                Ok(record) => read(record),
                 Err(e) => fresh(&format!("a field is malformed: {e}"), raw),
             },
             Some(1) => match serde_json::from_value::<LearnerRecordV1>(value) {
-                Ok(old) => Loaded { record: old.into(), set_aside: None, notice: None },
+                Ok(old) => read(old.into()),
                 Err(e) => fresh(&format!("a field is malformed: {e}"), raw),
             },
             Some(2) => match serde_json::from_value::<LearnerRecordV2>(value) {
-                Ok(old) => Loaded { record: old.into(), set_aside: None, notice: None },
+                Ok(old) => read(old.into()),
                 Err(e) => fresh(&format!("a field is malformed: {e}"), raw),
             },
             Some(v) if v > u64::from(VERSION) => fresh(&format!("it was written by a newer version, {v}"), raw),
@@ -215,7 +234,7 @@ impl LearnerRecord {
     /// is changed.
     pub fn import(text: &str) -> Result<LearnerRecord, String> {
         let loaded = LearnerRecord::load(Some(text));
-        match loaded.notice {
+        match loaded.why {
             None => Ok(loaded.record),
             Some(_) => {
                 let value: Result<serde_json::Value, _> = serde_json::from_str(text);
@@ -260,14 +279,15 @@ mod tests {
     fn empty_storage() {
         let loaded = LearnerRecord::load(None);
         assert_eq!(loaded.record, LearnerRecord::default());
-        assert!(loaded.notice.is_none() && loaded.set_aside.is_none());
+        assert!(loaded.why.is_none() && loaded.set_aside.is_none());
+        assert_eq!(loaded.notice(true), None);
     }
 
     // A version-1 record is migrated: what it held is kept, the new parts start empty.
     #[test]
     fn version_one_is_migrated() {
         let loaded = LearnerRecord::load(Some(r#"{"version":1,"lessons_read":["race-conditions"],"challenges_solved":["deadlock"]}"#));
-        assert!(loaded.notice.is_none() && loaded.set_aside.is_none());
+        assert!(loaded.why.is_none() && loaded.set_aside.is_none());
         assert_eq!(loaded.record.version, VERSION);
         assert!(loaded.record.lessons_read.contains("race-conditions"));
         assert!(loaded.record.challenges_solved.contains("deadlock"));
@@ -285,7 +305,7 @@ mod tests {
                        "tool-many-picks":{"picked":[1,3],"correct":false}},
             "review":{"cards":{"rc-possible-check-then-act":{"box":1,"due":20000}}},"theme":"dark"}"#;
         let loaded = LearnerRecord::load(Some(v2));
-        assert!(loaded.notice.is_none() && loaded.set_aside.is_none(), "{:?}", loaded.notice);
+        assert!(loaded.why.is_none() && loaded.set_aside.is_none(), "{:?}", loaded.why);
         let r = loaded.record;
         assert_eq!(r.version, VERSION);
         let picked = |id: &str| r.answers[id].picked.iter().cloned().collect::<Vec<_>>();
@@ -357,7 +377,19 @@ mod tests {
             let loaded = LearnerRecord::load(Some(raw));
             assert_eq!(loaded.record, LearnerRecord::default(), "{raw}");
             assert_eq!(loaded.set_aside.as_deref(), Some(raw));
-            assert!(loaded.notice.unwrap().contains(SET_ASIDE_KEY));
+            assert!(loaded.notice(true).unwrap().contains(SET_ASIDE_KEY));
         }
+    }
+
+    // When storage would not take the copy, the notice says the record was left where it was,
+    // and does not claim it was set aside.
+    #[test]
+    fn a_record_that_could_not_be_set_aside_is_left_in_place() {
+        let loaded = LearnerRecord::load(Some("{not json"));
+        let kept = loaded.notice(true).unwrap();
+        let left = loaded.notice(false).unwrap();
+        assert!(kept.contains("not valid JSON") && left.contains("not valid JSON"));
+        assert!(left.contains("left as it was") && left.contains(STORAGE_KEY), "{left}");
+        assert!(!left.contains(SET_ASIDE_KEY), "{left}");
     }
 }

@@ -1,10 +1,24 @@
 //! What the page says about the app itself: that it is live (for scripts and tests), or that it
-//! could not start, in plain words, while the page's text stays readable.
+//! could not start, in plain words, while the page's text stays readable; and whether the saved
+//! progress lives in memory only.
+
+use interleave_core::learning::keeping::Keeping;
 
 /// Marks the page as live: the app has hydrated it (`<html data-app="live">`).
 pub(crate) fn live() {
     if let Some(root) = gloo::utils::document().document_element() {
         let _ = root.set_attribute("data-app", "live");
+    }
+}
+
+/// Marks whether the saved progress lives in memory only (`<html data-progress="memory">`), for
+/// the page's offer of a new version: accepting it reloads the page.
+pub(crate) fn keeping(keeping: Keeping) {
+    if let Some(root) = gloo::utils::document().document_element() {
+        let _ = match keeping {
+            Keeping::Stored => root.remove_attribute("data-progress"),
+            Keeping::InMemory(_) => root.set_attribute("data-progress", "memory"),
+        };
     }
 }
 

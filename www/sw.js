@@ -30,10 +30,12 @@ self.addEventListener('message', (event) => {
 });
 
 // Threads need cross-origin isolation, also offline and on hosts that cannot set headers.
-function isolated(response) {
+function isolated(response, status = response.status) {
   const headers = new Headers(response.headers);
   for (const [name, value] of Object.entries(ISOLATION)) headers.set(name, value);
-  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  return new Response(response.body, status === response.status
+    ? { status, statusText: response.statusText, headers }
+    : { status, statusText: 'Not Found', headers });
 }
 
 function pageOf(path) {
@@ -47,10 +49,15 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET' || url.origin !== self.location.origin) return;
   event.respondWith((async () => {
     const cache = await caches.open(CACHE);
-    // An address is its page's file (`/lessons/x` is `/lessons/x/index.html`), else the 404 page.
-    const cached = request.mode === 'navigate'
-      ? await cache.match(pageOf(url.pathname)) ?? await cache.match('/404.html')
-      : await cache.match(request, { ignoreSearch: true });
+    // An address is its page's file (`/lessons/x` is `/lessons/x/index.html`), else the 404 page,
+    // answered as a static host answers it: with status 404.
+    if (request.mode === 'navigate') {
+      const page = await cache.match(pageOf(url.pathname));
+      if (page) return isolated(page);
+      const missing = await cache.match('/404.html');
+      if (missing) return isolated(missing, 404);
+    }
+    const cached = request.mode === 'navigate' ? undefined : await cache.match(request, { ignoreSearch: true });
     if (cached) return isolated(cached);
     try {
       return isolated(await fetch(request));

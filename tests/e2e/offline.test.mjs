@@ -28,7 +28,9 @@ describe('offline', () => {
       // The page's own prerendered file, not another page's.
       assert.equal(await page.locator('#app').getAttribute('data-path'), path);
     }
-    await page.goto(s.server.url + '/no-such-page');
+    // An unknown address is answered from the cache as a static host answers it: 404.
+    const missing = await page.goto(s.server.url + '/no-such-page');
+    assert.equal(missing.status(), 404);
     await ready(page);
     await page.locator('[data-testid=not-found]').waitFor();
     await page.goto(s.server.url + '/');

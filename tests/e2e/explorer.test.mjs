@@ -1,8 +1,25 @@
 // The interleaving explorer in a real browser: exact counts equal the native engine's, a
-// shortest schedule replays, challenges are solved and remembered, parse errors show their line.
+// shortest schedule replays, challenges are solved and remembered, parse errors show their line;
+// a program at the thread cap explores while the page keeps drawing, one past it is refused at
+// its line, and thousands of outcomes are listed a page at a time.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { useSite, site, axeViolations, ready } from './harness.mjs';
+import { useSite, site, axeViolations, ready, watchFrames } from './harness.mjs';
+
+/** A program of `n` threads, each one `x = x + 1` on three lines of its own. */
+const increments = (n) =>
+  'shared x = 0\n' + Array.from({ length: n }, (_, i) => `thread T${i} {\n  x = x + 1\n}\n`).join('');
+
+/** Presses "Explore every interleaving" and waits until the run ends; returns the longest frame gap. */
+async function exploreWatched(w, page) {
+  const frames = await watchFrames(page);
+  await w.getByRole('button', { name: 'Explore every interleaving' }).click();
+  const ended = () => ['done', 'error'].includes(document.querySelector('[data-widget=explorer]').dataset.state);
+  await page.waitForFunction(ended, null, { timeout: 120_000 });
+  // A few frames after the end, so the report's own render is measured too.
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+  return frames.stop();
+}
 
 async function exploreProgram(w, page, id) {
   await w.locator('#explorer-program').selectOption(id);
@@ -68,6 +85,86 @@ describe('interleaving explorer', () => {
     await page.reload();
     await ready(page);
     assert.match(await page.locator('[data-widget=explorer] .challenges summary').innerText(), /1 of 4 solved/);
+    await page.close();
+  });
+
+  // Sixteen threads, the cap, explore on the pool (or stop at the memory budget) while the page
+  // draws every frame within 50 ms, and the widget still works after; forty threads are refused
+  // by the parser at the seventeenth thread's line.
+  it('explores sixteen threads without a long frame, and refuses forty at their line', async () => {
+    const page = await s.open('/lessons/race-conditions');
+    const w = page.locator('[data-widget=explorer]');
+    await w.locator('textarea').fill(increments(16));
+    assert.equal(await w.locator('[data-testid=parse-error]').count(), 0);
+    await w.getByRole('tab', { name: 'Explore all' }).click();
+    const frames = await exploreWatched(w, page);
+    assert.ok(frames.max <= 50, `longest frame gap ${frames.max.toFixed(1)} ms`);
+    assert.ok(frames.count > 10, `${frames.count} frames`);
+    if ((await w.getAttribute('data-state')) === 'done') {
+      const r = JSON.parse(await w.getAttribute('data-result'));
+      // 32 steps, two in each thread, in any order that keeps each thread's own: 32! / 2^16.
+      assert.equal(r.schedules, '4015057936610313875842560000000');
+      assert.equal(r.outcomes.length, 16);
+    } else {
+      assert.match(await w.locator('.note').innerText(), /at the memory limit/);
+    }
+    // The module is alive: the same widget explores the next program.
+    await w.locator('#explorer-program').selectOption('lost-update');
+    await w.getByRole('tab', { name: 'Explore all' }).click();
+    await w.getByRole('button', { name: 'Explore every interleaving' }).click();
+    await page.waitForSelector('[data-widget=explorer][data-state=done]');
+    assert.equal(JSON.parse(await w.getAttribute('data-result')).schedules, 6);
+
+    await w.locator('textarea').fill(increments(40));
+    const refusal = await w.locator('[data-testid=parse-error]').innerText();
+    assert.equal(refusal, 'Line 50, column 1: too many threads: a program may have at most 16');
+    assert.equal(await w.locator('.gutter .error-line').innerText(), '50');
+    assert.match(await w.locator('[data-testid=explorer-caps]').innerText(), /up to 16 threads and 256 statements/);
+    await w.getByRole('tab', { name: 'Explore all' }).click();
+    assert.equal(await w.getByRole('button', { name: 'Explore every interleaving' }).isDisabled(), true);
+    assert.deepEqual(s.errors, []);
+    await page.close();
+  });
+
+  // A report of thousands of outcomes renders without a long frame, fifty outcomes at a time;
+  // the JSON still has all of them.
+  it('lists thousands of outcomes a page at a time', async () => {
+    const page = await s.open('/lessons/race-conditions');
+    const w = page.locator('[data-widget=explorer]');
+    await w.locator('textarea').fill(`shared a = 0
+shared b = 0
+shared c = 0
+thread A {
+  a = a + b + 1
+  b = b + c + 2
+  c = c + a + 3
+}
+thread B {
+  b = b * 2 + a
+  c = c * 3 + b
+  a = a * 5 + c
+}
+thread C {
+  c = c - a
+  a = a - b + 7
+  b = b - c
+}
+`);
+    await w.getByRole('tab', { name: 'Explore all' }).click();
+    const frames = await exploreWatched(w, page);
+    assert.equal(await w.getAttribute('data-state'), 'done');
+    assert.ok(frames.max <= 50, `longest frame gap ${frames.max.toFixed(1)} ms`);
+    const r = JSON.parse(await w.getAttribute('data-result'));
+    assert.equal(r.outcomes.length, 6343);
+    const pager = w.locator('[data-testid=outcome-pager]');
+    assert.equal(await pager.getByRole('status').innerText(), 'Outcomes 1–50 of 6,343');
+    assert.equal(await w.locator('.outcome-bars li').count(), 50);
+    await pager.getByRole('button', { name: 'Next' }).click();
+    assert.equal(await pager.getByRole('status').innerText(), 'Outcomes 51–100 of 6,343');
+    const label = await w.locator('.outcome-bars li .label').first().innerText();
+    assert.ok(label.startsWith(Object.entries(r.outcomes[50].values).map(([k, v]) => `${k} = ${v}`).join(', ')), label);
+    assert.equal(await pager.getByRole('button', { name: 'Previous' }).isDisabled(), false);
+    assert.deepEqual(await axeViolations(page), []);
     await page.close();
   });
 

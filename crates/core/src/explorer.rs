@@ -20,6 +20,7 @@
 //! ```
 
 mod compile;
+mod count;
 mod describe;
 mod explore;
 mod machine;
@@ -31,9 +32,12 @@ mod shortest;
 mod store;
 
 pub use describe::{values_text, EndNote, ThreadState, ThreadView};
-pub use explore::{explore, Exploration, ExploreControl, ExploreError, Limits, Mode};
+pub use explore::{explore, Exploration, ExploreControl, ExploreError, Limits, Mode, BATCH_BYTES, MEMORY_BUDGET};
 pub use machine::{Machine, State, Status, ThreadId, ATOMIC_FUEL};
-pub use parse::{parse, ParseError, Program, MAX_DEPTH, MAX_EXPR_NODES};
-pub use report::{Outcome, Reachable, Report};
+pub use parse::{
+    parse, ParseError, Program, MAX_DEPTH, MAX_EXPR_NODES, MAX_LOOPING_ATOMIC_SIZE, MAX_SOURCE_CHARS, MAX_STATEMENTS,
+    MAX_THREADS,
+};
+pub use report::{Outcome, Reachable, Report, OUTCOMES_PER_PAGE};
 pub use schedule::Scheduler;
 pub use shortest::{shortest_schedule, Target};

@@ -14,6 +14,9 @@ use interleave_core::run::jobs::Progress;
 use num_bigint::BigUint;
 use proptest::prelude::*;
 
+#[path = "support/random_programs.rs"]
+mod random_programs;
+
 fn program(source: &str) -> Program {
     parse(source).unwrap_or_else(|e| panic!("{e}\n{source}"))
 }
@@ -1112,5 +1115,249 @@ mod page {
         let r = run(builtin("peterson").unwrap());
         assert!(r.unbounded);
         assert_eq!(r.share(&r.complete), 0.0, "no shares without counts");
+    }
+}
+
+/// What bounds an exploration: the parser's caps on a program's size, the memory budget, and
+/// random programs up to the caps, which must all end without a panic.
+mod limits {
+    use super::*;
+    use interleave_core::explorer::{
+        MAX_LOOPING_ATOMIC_SIZE, MAX_SOURCE_CHARS, MAX_STATEMENTS, MAX_THREADS, MEMORY_BUDGET,
+    };
+    use random_programs::{random_program, walk};
+
+    fn error(source: &str) -> (usize, usize, String) {
+        let e = parse(source).unwrap_err();
+        (e.line, e.column, e.message)
+    }
+
+    /// `n` threads, each on its own lines, each with `body`.
+    fn threads(n: usize, body: &str) -> String {
+        let threads: String = (0..n).map(|i| format!("thread T{i} {{\n{body}\n}}\n")).collect();
+        format!("shared x = 0\n{threads}")
+    }
+
+    // Sixteen threads parse; a seventeenth is refused at its `thread` keyword, with the cap.
+    #[test]
+    fn thread_cap() {
+        assert_eq!(MAX_THREADS, 16);
+        assert_eq!(Machine::new(&program(&threads(16, "  x = x + 1"))).thread_names().len(), 16);
+        let (line, column, message) = error(&threads(40, "  x = x + 1"));
+        assert_eq!((line, column), (1 + 16 * 3 + 1, 1), "the 17th thread's line");
+        assert_eq!(message, "too many threads: a program may have at most 16");
+    }
+
+    // 256 statements parse (declarations, nested statements, `else if` and checks count); the
+    // 257th is refused where it starts.
+    #[test]
+    fn statement_cap() {
+        assert_eq!(MAX_STATEMENTS, 256);
+        // 1 declaration, 1 check, and 254 in a thread: 2 ifs with an `else if` each, 246 assignments.
+        let body = "  if x == 1 {\n    r = 1\n  } else if x == 2 {\n    r = 2\n  }\n".repeat(2);
+        let assignments = "  r = 1\n".repeat(246);
+        let src = format!("shared x = 0\nthread A {{\n{body}{assignments}}}\ncheck x == 0\n");
+        assert!(parse(&src).is_ok(), "{:?}", parse(&src).err());
+        let src = format!("shared x = 0\nthread A {{\n{body}{assignments}  r = 2\n}}\ncheck x == 0\n");
+        let (line, column, message) = error(&src);
+        assert_eq!((line, column), (2 + 10 + 246 + 3, 1), "the check, the 257th statement");
+        assert_eq!(message, "too many statements: a program may have at most 256 (declarations and checks count too)");
+        let many_threads = threads(16, &"  r = 1\n".repeat(16));
+        assert!(error(&many_threads).2.starts_with("too many statements"), "1 + 16 * 16 statements");
+    }
+
+    // A program may be 20,000 characters long (comments included); past that it is refused at
+    // the first character too many.
+    #[test]
+    fn length_cap() {
+        let head = "thread A { r = 1 }\n";
+        let filler = |n: usize| format!("#{}\n", "c".repeat(n - 2));
+        let src = format!("{head}{}", filler(MAX_SOURCE_CHARS - head.len()));
+        assert_eq!(src.chars().count(), MAX_SOURCE_CHARS);
+        assert!(parse(&src).is_ok());
+        let src = format!("{head}{}r = 2 }}", filler(MAX_SOURCE_CHARS - head.len()));
+        assert_eq!(error(&src), (3, 1, "the program is too long: it may have at most 20,000 characters".into()));
+        // A megabyte is refused as quickly, at the same place.
+        let src = format!("{head}{}", "#".repeat(1 << 20));
+        assert_eq!(error(&src).0, 2);
+    }
+
+    // An `atomic` block with a loop may hold 64 values, operators and statements; one more is
+    // refused at its `atomic`. Without a loop it is one pass, and any size is fine.
+    #[test]
+    fn looping_atomic_cap() {
+        assert_eq!(MAX_LOOPING_ATOMIC_SIZE, 64);
+        // 2 (`r = 0`) + 4 (`while r < 10`) + 1 + (1 + 2 * ones) (`r = r + 1 ...`) = 8 + 2 * ones.
+        let block = |ones: usize| {
+            let sum = " + 1".repeat(ones);
+            format!("thread A {{\n  atomic {{\n    r = 0\n    while r < 10 {{ r = r{sum} }}\n  }}\n}}")
+        };
+        assert!(parse(&block(28)).is_ok());
+        let (line, column, message) = error(&block(29));
+        assert_eq!((line, column), (2, 3));
+        assert_eq!(
+            message,
+            "this `atomic` block is too large for a loop: with a `while` in it, it may hold at most 64 values, \
+             operators and statements (it has 66), since it may loop 10000 times within its one step"
+        );
+        let straight = format!("thread A {{ atomic {{ {} }} }}", "r = r + 1 + 1 + 1\n".repeat(100));
+        assert!(parse(&straight).is_ok());
+        // The costliest step the caps allow (16 threads of it, all at the fuel limit) still ends.
+        let costly = threads(16, &format!("  atomic {{ while 1 {{ r = r{} }} }}", " + 1".repeat(30)));
+        let r = explore(&program(&costly), &Limits::default(), &ExploreControl::sequential()).unwrap();
+        assert_eq!((r.schedules, r.error, r.states), (big(16), big(16), 2));
+    }
+
+    /// A program whose states are wide (a hundred registers), and which never ends.
+    fn wide_forever() -> Program {
+        let registers: Vec<String> = (0..100).map(|i| format!("r{i}")).collect();
+        program(&format!("thread A {{\n  s = {}\n  while 1 {{ n = n + 1 }}\n}}", registers.join(" + ")))
+    }
+
+    // Past its memory budget an exploration stops with the memory refusal, at the same state in
+    // every mode, and says what to try; a higher state limit does not help.
+    #[test]
+    fn memory_budget() {
+        let p = wide_forever();
+        let limits = Limits { max_states: 5_000_000 };
+        let budget = 4 << 20;
+        let sequential = explore(&p, &limits, &ExploreControl::sequential().with_memory_budget(budget));
+        let Err(ExploreError::MemoryLimit { states, budget: b }) = sequential else { panic!("{sequential:?}") };
+        assert_eq!(b, budget);
+        assert!((1_000..10_000).contains(&states), "{states} states of about 900 bytes in 4 MB");
+        let parallel = explore(&p, &limits, &ExploreControl::parallel().with_memory_budget(budget));
+        assert_eq!(parallel, sequential);
+        let mut sliced = Exploration::new(&p, &limits, true).with_memory_budget(budget);
+        assert_eq!(sliced.run_until(|| false), Some(sequential.clone()));
+        let note = sequential.unwrap_err().note();
+        assert!(note.starts_with(&format!("Stopped after {} states, at the memory limit", group(states))), "{note}");
+        assert!(note.contains("needs more than the 4 MB this tab can give it"), "{note}");
+        assert!(note.contains("Make the program smaller (fewer threads, steps or variables)"), "{note}");
+        assert_eq!(
+            ExploreError::MemoryLimit { states: 12, budget: 1000 }.to_string(),
+            "stopped after 12 states: exploring the program needs more than 1 KB of memory"
+        );
+        // The page's budget, by default: hundreds of thousands of these states, then the refusal
+        // well before the highest state limit.
+        let r = explore(&p, &limits, &ExploreControl::parallel());
+        let Err(ExploreError::MemoryLimit { states, budget }) = r else { panic!("{r:?}") };
+        assert_eq!(budget, MEMORY_BUDGET);
+        assert!(states > 200_000 && states < limits.max_states, "{states}");
+    }
+
+    fn group(n: usize) -> String {
+        interleave_core::numbers::group_digits(n as u64)
+    }
+
+    thread_local! {
+        /// Bytes this thread holds from the allocator now, and the most it has held.
+        static HELD: std::cell::Cell<(isize, isize)> = const { std::cell::Cell::new((0, 0)) };
+    }
+
+    /// The system allocator, keeping count of each thread's bytes (for [`budget_is_kept`]).
+    struct Counting;
+
+    fn held(change: isize) {
+        HELD.with(|h| {
+            let (now, peak) = h.get();
+            h.set((now + change, peak.max(now + change)));
+        });
+    }
+
+    unsafe impl std::alloc::GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+            held(layout.size() as isize);
+            unsafe { std::alloc::System.alloc(layout) }
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+            held(-(layout.size() as isize));
+            unsafe { std::alloc::System.dealloc(ptr, layout) }
+        }
+        unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, size: usize) -> *mut u8 {
+            // For a moment both blocks may be held.
+            held(size as isize);
+            held(-(layout.size() as isize));
+            unsafe { std::alloc::System.realloc(ptr, layout, size) }
+        }
+    }
+
+    #[global_allocator]
+    static ALLOCATOR: Counting = Counting;
+
+    // What an exploration really allocates stays within its budget, stopped or finished.
+    #[test]
+    fn budget_is_kept() {
+        let peak_of = |run: &dyn Fn()| {
+            HELD.with(|h| h.set((h.get().0, h.get().0)));
+            let before = HELD.with(|h| h.get().0);
+            run();
+            HELD.with(|h| h.get().1) - before
+        };
+        let budget = 32 << 20;
+        let control = ExploreControl::sequential().with_memory_budget(budget);
+        let stopped = peak_of(&|| {
+            let r = explore(&wide_forever(), &Limits { max_states: 5_000_000 }, &control);
+            assert!(matches!(r, Err(ExploreError::MemoryLimit { .. })));
+        });
+        assert!(stopped <= budget as isize, "{stopped} bytes");
+        assert!(stopped > budget as isize / 2, "{stopped} bytes: the estimate is not far off");
+        let finished = peak_of(&|| {
+            let r = explore(&program(&threads(6, "  x = x + 1\n  x = x + 1")), &Limits::default(), &control).unwrap();
+            // 24 steps, 4 in each thread, in any order that keeps each thread's own: 24! / 4!^6.
+            assert_eq!(r.schedules, big(3_246_670_537_110_000));
+        });
+        assert!(finished <= budget as isize, "{finished} bytes");
+    }
+
+    // The same programs as in the browser test, and more: programs of 1 to 16 threads, up to
+    // every cap. Each parses; the machine steps it, describing every state, and a learner's
+    // schedule steps and undoes; exploring it sequentially, in slices and in parallel ends with
+    // the same report or the same refusal, and a report adds up.
+    fn survives(src: &str, seed: u64) {
+        let p = parse(src).unwrap_or_else(|e| panic!("{e}\n{src}"));
+        walk(&p, seed);
+        let limits = Limits { max_states: 2_000 };
+        let budget = 4 << 20;
+        let sequential = explore(&p, &limits, &ExploreControl::sequential().with_memory_budget(budget));
+        let parallel = explore(&p, &limits, &ExploreControl::parallel().with_memory_budget(budget));
+        assert_eq!(sequential, parallel, "{src}");
+        let mut sliced = Exploration::new(&p, &limits, true).with_memory_budget(budget);
+        let in_slices = loop {
+            if let Some(r) = sliced.run_until(|| true) {
+                break r;
+            }
+        };
+        assert_eq!(in_slices, sequential, "{src}");
+        match sequential {
+            Ok(r) if !r.unbounded => {
+                assert_eq!(r.schedules, &r.complete + &r.deadlock + &r.error);
+                assert_eq!(r.outcomes.iter().map(|o| o.schedules.clone()).sum::<BigUint>(), r.complete);
+            }
+            Ok(r) => assert!(r.schedules == big(0) && r.states <= limits.max_states),
+            Err(ExploreError::StateLimit { states }) => assert_eq!(states, limits.max_states + 1),
+            Err(ExploreError::MemoryLimit { states, .. }) => assert!(states <= limits.max_states),
+            Err(ExploreError::Cancelled) => panic!("nothing cancelled it"),
+        }
+        let _ = shortest_schedule(&p, &Target::Error, &limits);
+    }
+
+    // The generator keeps within the caps and reaches them.
+    #[test]
+    fn random_programs_reach_the_caps() {
+        let programs: Vec<Program> = (0..400).map(|seed| program(&random_program(seed))).collect();
+        let threads: Vec<usize> = programs.iter().map(|p| Machine::new(p).thread_names().len()).collect();
+        assert_eq!(threads.iter().min(), Some(&1));
+        assert_eq!(threads.iter().max(), Some(&MAX_THREADS));
+        assert!(threads.iter().filter(|&&n| n == MAX_THREADS).count() > 40);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        // No program within the caps makes the machine or the explorer panic or run on.
+        #[test]
+        fn random_programs_end(seed in any::<u64>()) {
+            survives(&random_program(seed), seed);
+        }
     }
 }

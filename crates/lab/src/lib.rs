@@ -7,7 +7,8 @@
 //! [`mount`] with the element its frame sits in and keeps the [`Mounted`] handle to unmount it;
 //! the lab answers [`pool`] with the pool's state and tells the reader of a solved challenge by an
 //! `interleave:challenge-solved` event on that element. Everything a widget decides is still
-//! asked of `interleave_core`.
+//! asked of `interleave_core`. ([`explore_all`] is the explorer's run as its widget makes it, for
+//! the browser tests.)
 
 mod mount;
 pub mod pool;
@@ -15,3 +16,4 @@ pub mod stopped;
 mod widgets;
 
 pub use mount::{loaded, mount, pool, Mounted};
+pub use widgets::explorer::run::{explore_all, Explored};

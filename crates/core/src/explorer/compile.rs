@@ -50,6 +50,39 @@ pub(super) struct Instr {
     pub(super) next: u32,
     pub(super) line: u32,
     pub(super) text: String,
+    /// About what the step costs, in ordinary steps (see [`atomic_cost`]).
+    pub(super) cost: u32,
+}
+
+/// Expression nodes an ordinary step may evaluate (an expression's cap): the unit of [`Instr::cost`].
+const STEP_NODES: usize = super::parse::MAX_EXPR_NODES;
+
+/// What an `atomic` block's one step costs at most, in ordinary steps: its statements and
+/// expression nodes once, or, with a loop in it, once per loop test it may run.
+fn atomic_cost(body: &[AStmt]) -> u32 {
+    fn nodes(e: &CExpr) -> usize {
+        match e {
+            CExpr::Un(_, a) => 1 + nodes(a),
+            CExpr::Bin(_, a, b) => 1 + nodes(a) + nodes(b),
+            _ => 1,
+        }
+    }
+    fn size(body: &[AStmt], loops: &mut bool) -> usize {
+        body.iter()
+            .map(|s| match s {
+                AStmt::Set(_, e) => 1 + nodes(e),
+                AStmt::If(c, a, b) => 1 + nodes(c) + size(a, loops) + size(b, loops),
+                AStmt::While(c, b) => {
+                    *loops = true;
+                    1 + nodes(c) + size(b, loops)
+                }
+            })
+            .sum()
+    }
+    let mut loops = false;
+    let once = size(body, &mut loops);
+    let runs = if loops { super::machine::ATOMIC_FUEL as usize + 1 } else { 1 };
+    (1 + once.saturating_mul(runs) / STEP_NODES).min(u32::MAX as usize) as u32
 }
 
 /// One compiled thread, and where its registers and temporaries sit in a state's words.
@@ -164,7 +197,8 @@ struct Compiler<'a> {
 impl Compiler<'_> {
     fn emit(&mut self, op: Op, line: usize, text: String) -> usize {
         let pc = self.instrs.len();
-        self.instrs.push(Instr { op, next: pc as u32 + 1, line: line as u32, text });
+        let cost = if let Op::Atomic(body) = &op { atomic_cost(body) } else { 1 };
+        self.instrs.push(Instr { op, next: pc as u32 + 1, line: line as u32, text, cost });
         pc
     }
 

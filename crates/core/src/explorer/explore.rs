@@ -4,10 +4,12 @@
 //! Implementation note: discovery is a breadth-first search that numbers states in the order it
 //! first meets them and expands them in that same order, so the sequential loop and the parallel
 //! one (rayon computes the successors of a batch of states, then one thread merges them in order)
-//! build the very same graph, numbering included. A schedule is a maximal path from state 0, so
-//! the schedules ending in a final state are the paths reaching it: counted forwards in
-//! topological order, in `u128` first and again in `BigUint` only if that overflows. A cycle
-//! (a `while` that can spin) means infinitely many schedules: then only reachability is reported.
+//! build the very same graph, numbering included. Paths are counted in it as it grows while it
+//! can (see `store`), else afterwards (`count`). Both
+//! limits are checked in that same order in both loops, so both stop at the same state: the
+//! state limit at each new state, the memory budget once each state's successors are recorded
+//! (the graph's bytes, with what counting will need per state). The parallel loop's batches are
+//! cut to a few megabytes of successors, beside the budget.
 //!
 //! Symmetry reduction: threads with identical code are interchangeable, so each new state is
 //! rewritten to one canonical member of its class ([`Machine`] sorts such threads by their own
@@ -15,19 +17,34 @@
 //! the paths into a class add up exactly to the paths into all its members: counts are unchanged,
 //! states fewer (the four-thread benchmark goes from 3.9 million states to 194 thousand).
 
-use std::ops::RangeInclusive;
+use std::mem::size_of;
+use std::ops::{Range, RangeInclusive};
 use std::sync::Arc;
 
-use num_bigint::BigUint;
-use num_traits::Zero;
 use rayon::prelude::*;
 
-use super::machine::Machine;
+use super::count::{Counted, Counting};
+use super::machine::{Machine, Scratch};
 use super::parse::Program;
-use super::report::{summarise, Report};
+use super::report::Report;
 use super::store::{hash_words, Graph, StateStore};
 use crate::numbers::group_digits;
 use crate::run::jobs::Progress;
+
+/// Most bytes an exploration may hold (its states, their successors, and the counts), unless
+/// [`ExploreControl::memory_budget`] says otherwise. The browser tab's memory is 1 GiB at most,
+/// and the page needs some of it; past the budget the exploration stops with
+/// [`ExploreError::MemoryLimit`] instead of running out of memory.
+pub const MEMORY_BUDGET: usize = 384 << 20;
+
+/// Most bytes of successors a batch of the parallel discovery holds before they are merged
+/// (beyond [`MEMORY_BUDGET`]).
+pub const BATCH_BYTES: usize = 8 << 20;
+
+/// Work between two looks at the clock, in ordinary steps (see `Machine::step_cost`).
+const SLICE_WORK: usize = 1024;
+/// Work of one piece of counting, in states and edges.
+const COUNT_WORK: usize = 32 * 1024;
 
 /// Bounds on one exploration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,8 +90,8 @@ pub enum Mode {
     Parallel,
 }
 
-/// What the caller passes to steer an exploration: mode, symmetry, and the progress record that
-/// counts discovered states and carries the cancel request.
+/// What the caller passes to steer an exploration: mode, symmetry, memory budget, and the progress
+/// record that counts discovered states and carries the cancel request.
 #[derive(Debug, Clone, Copy)]
 pub struct ExploreControl<'a> {
     /// Sequential or parallel discovery.
@@ -85,13 +102,16 @@ pub struct ExploreControl<'a> {
     pub symmetry: bool,
     /// Its done count follows the distinct states discovered so far (make it with the state
     /// limit as its total, and its fraction is the share of the limit used); cancelling it stops
-    /// the exploration with [`ExploreError::Cancelled`], checked every few thousand states.
+    /// the exploration with [`ExploreError::Cancelled`], checked between slices of about a
+    /// thousand steps (and at every state in parallel).
     pub progress: Option<&'a Progress>,
+    /// Most bytes the exploration may hold ([`MEMORY_BUDGET`] by default).
+    pub memory_budget: usize,
 }
 
 impl Default for ExploreControl<'_> {
     fn default() -> Self {
-        ExploreControl { mode: Mode::Sequential, symmetry: true, progress: None }
+        ExploreControl { mode: Mode::Sequential, symmetry: true, progress: None, memory_budget: MEMORY_BUDGET }
     }
 }
 
@@ -112,8 +132,15 @@ impl<'a> ExploreControl<'a> {
     pub fn with_progress(self, progress: &'a Progress) -> Self {
         ExploreControl { progress: Some(progress), ..self }
     }
+    /// The same, stopping with [`ExploreError::MemoryLimit`] past `bytes`.
+    pub fn with_memory_budget(self, bytes: usize) -> Self {
+        ExploreControl { memory_budget: bytes, ..self }
+    }
     fn check(&self, states: usize) -> Result<(), ExploreError> {
         self.progress.map_or(Ok(()), |p| report_states(p, states))
+    }
+    fn cancelled(&self) -> bool {
+        self.progress.is_some_and(Progress::is_cancelled)
     }
 }
 
@@ -136,6 +163,13 @@ pub enum ExploreError {
         /// States discovered when it stopped.
         states: usize,
     },
+    /// The exploration would hold more than `budget` bytes ([`ExploreControl::memory_budget`]).
+    MemoryLimit {
+        /// States discovered when it stopped.
+        states: usize,
+        /// The budget, in bytes.
+        budget: usize,
+    },
     /// The cancel flag was set.
     Cancelled,
 }
@@ -146,6 +180,11 @@ impl std::fmt::Display for ExploreError {
             ExploreError::StateLimit { states } => {
                 write!(f, "stopped after {states} states: the program has too many to explore")
             }
+            ExploreError::MemoryLimit { states, budget } => write!(
+                f,
+                "stopped after {states} states: exploring the program needs more than {} of memory",
+                megabytes(*budget)
+            ),
             ExploreError::Cancelled => f.write_str("cancelled"),
         }
     }
@@ -162,9 +201,30 @@ impl ExploreError {
                  Make it smaller (fewer threads or steps), or raise the limit.",
                 group_digits(*states as u64)
             ),
+            ExploreError::MemoryLimit { states, budget } => format!(
+                "Stopped after {} states, at the memory limit: exploring this program needs more than the {} \
+                 this tab can give it. Make the program smaller (fewer threads, steps or variables); \
+                 a higher state limit would not help.",
+                group_digits(*states as u64),
+                megabytes(*budget)
+            ),
             ExploreError::Cancelled => "Exploration cancelled.".into(),
         }
     }
+}
+
+/// A number of bytes in megabytes, `384 MB` (in kilobytes below one megabyte).
+fn megabytes(bytes: usize) -> String {
+    if bytes >= 1 << 20 {
+        format!("{} MB", group_digits((bytes >> 20) as u64))
+    } else {
+        format!("{} KB", group_digits(bytes.div_ceil(1 << 10) as u64))
+    }
+}
+
+/// What a graph will hold once counted: its bytes, and counting's own for every state.
+fn footprint(graph: &Graph) -> usize {
+    graph.bytes() + graph.store.len() * Counting::BYTES_PER_STATE
 }
 
 /// Explores every schedule of `program` and reports counts and outcomes.
@@ -184,7 +244,8 @@ fn explore_machine(
 ) -> Result<Report, ExploreError> {
     match control.mode {
         Mode::Sequential => {
-            let mut exploration = Exploration::from_machine(machine.clone(), limits, control.symmetry);
+            let mut exploration = Exploration::from_machine(machine.clone(), limits, control.symmetry)
+                .with_memory_budget(control.memory_budget);
             loop {
                 control.check(exploration.states())?;
                 if let Some(result) = exploration.run_until(|| true) {
@@ -195,32 +256,49 @@ fn explore_machine(
         }
         Mode::Parallel => {
             let graph = discover_parallel(machine, limits, control)?;
-            control.check(graph.store.len())?;
-            Ok(finish(machine, &graph))
+            let states = graph.store.len();
+            count_schedules(machine, graph, control.memory_budget, || control.check(states))
+        }
+    }
+}
+
+/// Counts the schedules of a fully discovered graph into its report, calling `check` between
+/// pieces of the counting (to stop it when cancelled).
+fn count_schedules(
+    machine: &Machine,
+    mut graph: Graph,
+    budget: usize,
+    mut check: impl FnMut() -> Result<(), ExploreError>,
+) -> Result<Report, ExploreError> {
+    let mut counting = Counting::new(&mut graph);
+    loop {
+        match counting.advance(machine, &graph, COUNT_WORK, budget) {
+            Counted::More => check()?,
+            Counted::Done(report) => return Ok(report),
+            Counted::OutOfMemory => return Err(ExploreError::MemoryLimit { states: graph.store.len(), budget }),
         }
     }
 }
 
 /// An exploration run a slice at a time on the calling thread (sequential discovery), so a
 /// single-threaded caller such as a browser's main thread can yield to its event loop between
-/// slices; to cancel, stop calling it, or cancel the progress record given to
-/// [`Exploration::with_progress`].
+/// slices; what is left of the counting follows the last slice, in the same call (little, unless
+/// the graph has branches of unequal length or loops: see `store`). To cancel, stop calling it,
+/// or cancel the progress record given to [`Exploration::with_progress`].
 #[derive(Debug)]
 pub struct Exploration {
     machine: Machine,
     graph: Graph,
     max: usize,
+    budget: usize,
     symmetry: bool,
-    next: usize,
     states: usize,
     progress: Option<Arc<Progress>>,
     result: Option<Result<Report, ExploreError>>,
+    scratch: Scratch,
 }
 
 impl Exploration {
-    /// States expanded per slice.
-    const SLICE: usize = 2048;
-
     /// Prepares to explore `program`; `symmetry` as in [`ExploreControl::symmetry`].
     pub fn new(program: &Program, limits: &Limits, symmetry: bool) -> Self {
         Self::from_machine(Machine::new(program), limits, symmetry)
@@ -229,18 +307,31 @@ impl Exploration {
     /// [`Exploration::new`] for an already compiled program.
     fn from_machine(machine: Machine, limits: &Limits, symmetry: bool) -> Self {
         let max = limits.max_states.min(u32::MAX as usize - 1);
-        let mut graph = Graph::new(machine.width());
-        let init = machine.initial();
-        graph.store.insert(&init.words, hash_words(&init.words));
+        let graph = Graph::new(machine.width(), machine.thread_count(), &machine.initial().words);
         let result = (graph.store.len() > max).then_some(Err(ExploreError::StateLimit { states: 1 }));
         let symmetry = symmetry && machine.has_symmetry();
-        Exploration { machine, graph, max, symmetry, next: 0, states: 1, progress: None, result }
+        Exploration {
+            machine,
+            graph,
+            max,
+            budget: MEMORY_BUDGET,
+            symmetry,
+            states: 1,
+            progress: None,
+            result,
+            scratch: Scratch::default(),
+        }
     }
 
     /// The same, counting discovered states into `progress` after every slice and ending with
     /// [`ExploreError::Cancelled`] at the first slice boundary after it is cancelled.
     pub fn with_progress(self, progress: Arc<Progress>) -> Self {
         Exploration { progress: Some(progress), ..self }
+    }
+
+    /// The same, ending with [`ExploreError::MemoryLimit`] past `bytes` instead of [`MEMORY_BUDGET`].
+    pub fn with_memory_budget(self, bytes: usize) -> Self {
+        Exploration { budget: bytes, ..self }
     }
 
     /// Distinct states discovered so far.
@@ -259,11 +350,13 @@ impl Exploration {
             if let Some(result) = &self.result {
                 return Some(result.clone());
             }
-            match self.discover(Self::SLICE) {
+            match self.discover(SLICE_WORK) {
                 Err(e) => self.result = Some(Err(e)),
                 Ok(true) => {
-                    self.result = Some(Ok(finish(&self.machine, &self.graph)));
-                    self.graph = Graph::new(0);
+                    let graph = std::mem::replace(&mut self.graph, Graph::empty());
+                    let progress = self.progress.clone();
+                    let check = || progress.as_deref().map_or(Ok(()), |p| report_states(p, self.states));
+                    self.result = Some(count_schedules(&self.machine, graph, self.budget, check));
                 }
                 Ok(false) => match self.progress.as_deref().map(|p| report_states(p, self.states)) {
                     Some(Err(e)) => self.result = Some(Err(e)),
@@ -274,51 +367,82 @@ impl Exploration {
         }
     }
 
-    /// Expands up to `budget` states; true once every discovered state is expanded.
-    fn discover(&mut self, budget: usize) -> Result<bool, ExploreError> {
-        let (machine, graph) = (&self.machine, &mut self.graph);
+    /// Expands states until about `work` ordinary steps are done; true once every discovered
+    /// state is expanded.
+    fn discover(&mut self, work: usize) -> Result<bool, ExploreError> {
+        let (machine, graph, scratch) = (&self.machine, &mut self.graph, &mut self.scratch);
         let width = machine.width();
-        let (mut cur, mut nxt, mut en) = (vec![0i64; width], vec![0i64; width], Vec::new());
-        let end = self.next + budget;
-        while self.next < graph.store.len() && self.next < end {
-            cur.copy_from_slice(graph.store.get(self.next));
+        let (mut cur, mut nxt, mut en, mut succ) = (vec![0i64; width], vec![0i64; width], Vec::new(), Vec::new());
+        let mut left = work;
+        while graph.expanded_len() < graph.store.len() && left > 0 {
+            cur.copy_from_slice(graph.store.get(graph.expanded_len()));
             machine.enabled_into(&cur, &mut en);
+            succ.clear();
             for &t in &en {
+                left = left.saturating_sub(machine.step_cost(&cur, t));
                 nxt.copy_from_slice(&cur);
                 machine.step_words(&mut nxt, t);
                 if self.symmetry {
-                    machine.canonicalize(&mut nxt);
+                    machine.canonicalize(&mut nxt, scratch);
                 }
-                graph.edges.push(graph.store.insert(&nxt, hash_words(&nxt)));
+                succ.push(graph.store.insert(&nxt, hash_words(&nxt)));
                 self.states = graph.store.len();
                 if self.states > self.max {
                     return Err(ExploreError::StateLimit { states: self.states });
                 }
             }
-            graph.edge_start.push(graph.edges.len());
-            self.next += 1;
+            graph.expanded(&succ);
+            left = left.saturating_sub(1);
+            if footprint(graph) > self.budget {
+                return Err(ExploreError::MemoryLimit { states: self.states, budget: self.budget });
+            }
         }
-        Ok(self.next == graph.store.len())
+        Ok(graph.expanded_len() == graph.store.len())
     }
 }
 
-/// Counts the paths of a fully discovered graph and sums them up into a report.
-fn finish(machine: &Machine, graph: &Graph) -> Report {
-    let Some(order) = topological_order(graph) else {
-        return summarise(machine, graph, |_| BigUint::zero(), true);
-    };
-    if let Some(counts) = count_paths::<u128>(graph, &order) {
-        return summarise(machine, graph, |i| BigUint::from(counts[i]), false);
-    }
-    let counts = count_paths::<BigUint>(graph, &order).unwrap_or_default();
-    summarise(machine, graph, |i| counts[i].clone(), false)
-}
-
-/// Successors of a run of consecutive states: their words and hashes, and how many per state.
+/// Successors of a run of consecutive states: their words and hashes, and how many per state;
+/// with the room its worker computes them in. Pieces are kept from batch to batch, so after the
+/// first the workers allocate nothing (in the browser, every allocation takes the allocator's
+/// one lock, which the page's thread may then have to spin on).
+#[derive(Default)]
 struct Piece {
     words: Vec<i64>,
     hashes: Vec<u64>,
     counts: Vec<u32>,
+    enabled: Vec<usize>,
+    scratch: Scratch,
+}
+
+impl Piece {
+    /// Computes the successors of the states `states` of `store`.
+    fn fill(&mut self, machine: &Machine, store: &StateStore, states: Range<usize>, control: &ExploreControl<'_>) {
+        let (width, symmetry) = (machine.width(), control.symmetry && machine.has_symmetry());
+        self.words.clear();
+        self.hashes.clear();
+        self.counts.clear();
+        let most = states.len() * machine.thread_count();
+        self.words.reserve(most * width);
+        self.hashes.reserve(most);
+        self.counts.reserve(states.len());
+        for s in states {
+            if control.cancelled() {
+                break;
+            }
+            let cur = store.get(s);
+            machine.enabled_into(cur, &mut self.enabled);
+            for &t in &self.enabled {
+                let at = self.words.len();
+                self.words.extend_from_slice(cur);
+                machine.step_words(&mut self.words[at..], t);
+                if symmetry {
+                    machine.canonicalize(&mut self.words[at..], &mut self.scratch);
+                }
+                self.hashes.push(hash_words(&self.words[at..]));
+            }
+            self.counts.push(self.enabled.len() as u32);
+        }
+    }
 }
 
 fn discover_parallel(
@@ -329,135 +453,50 @@ fn discover_parallel(
     const BATCH: usize = 16_384;
     const PIECE: usize = 256;
     let max = limits.max_states.min(u32::MAX as usize - 1);
-    let mut store = StateStore::new(machine.width());
-    let init = machine.initial();
-    store.insert(&init.words, hash_words(&init.words));
-    if store.len() > max {
-        return Err(ExploreError::StateLimit { states: store.len() });
+    let (width, threads) = (machine.width(), machine.thread_count());
+    let mut graph = Graph::new(width, threads, &machine.initial().words);
+    if graph.store.len() > max {
+        return Err(ExploreError::StateLimit { states: graph.store.len() });
     }
-    let symmetry = control.symmetry && machine.has_symmetry();
-    let width = machine.width();
-    let (mut edge_start, mut edges) = (vec![0usize], Vec::new());
-    let mut id = 0;
-    while id < store.len() {
-        control.check(store.len())?;
-        let hi = store.len().min(id + BATCH);
-        let starts: Vec<usize> = (id..hi).step_by(PIECE).collect();
-        let shared_store = &store;
-        let pieces: Vec<Piece> = starts
-            .par_iter()
-            .map(|&start| {
-                let end = (start + PIECE).min(hi);
-                let mut piece = Piece { words: Vec::new(), hashes: Vec::new(), counts: Vec::new() };
-                let mut en = Vec::new();
-                for s in start..end {
-                    let cur = shared_store.get(s);
-                    machine.enabled_into(cur, &mut en);
-                    for &t in &en {
-                        let at = piece.words.len();
-                        piece.words.extend_from_slice(cur);
-                        machine.step_words(&mut piece.words[at..], t);
-                        if symmetry {
-                            machine.canonicalize(&mut piece.words[at..]);
-                        }
-                        piece.hashes.push(hash_words(&piece.words[at..]));
-                    }
-                    piece.counts.push(en.len() as u32);
-                }
-                piece
-            })
-            .collect();
-        for piece in pieces {
+    // A batch's successors, at most one per thread of each state, within BATCH_BYTES.
+    let per_state = threads * (width * size_of::<i64>() + size_of::<u64>()) + size_of::<u32>();
+    let batch = (BATCH_BYTES / per_state).clamp(1, BATCH);
+    let piece_len = PIECE.min(batch.div_ceil(4));
+    let (mut succ, mut pieces) = (Vec::new(), Vec::<Piece>::new());
+    while graph.expanded_len() < graph.store.len() {
+        control.check(graph.store.len())?;
+        let id = graph.expanded_len();
+        let hi = graph.store.len().min(id + batch);
+        let count = (hi - id).div_ceil(piece_len);
+        if pieces.len() < count {
+            pieces.resize_with(count, Piece::default);
+        }
+        let store = &graph.store;
+        pieces[..count].par_iter_mut().enumerate().for_each(|(k, piece)| {
+            let start = id + k * piece_len;
+            piece.fill(machine, store, start..(start + piece_len).min(hi), control);
+        });
+        if control.cancelled() {
+            return Err(ExploreError::Cancelled);
+        }
+        for piece in &pieces[..count] {
             let mut k = 0;
             for &c in &piece.counts {
+                succ.clear();
                 for _ in 0..c {
-                    edges.push(store.insert(&piece.words[k * width..(k + 1) * width], piece.hashes[k]));
-                    if store.len() > max {
-                        return Err(ExploreError::StateLimit { states: store.len() });
+                    succ.push(graph.store.insert(&piece.words[k * width..(k + 1) * width], piece.hashes[k]));
+                    if graph.store.len() > max {
+                        return Err(ExploreError::StateLimit { states: graph.store.len() });
                     }
                     k += 1;
                 }
-                edge_start.push(edges.len());
-            }
-        }
-        id = hi;
-    }
-    control.check(store.len())?;
-    Ok(Graph { store, edge_start, edges })
-}
-
-/// States in an order where every edge goes forwards (Kahn's algorithm); `None` on a cycle.
-fn topological_order(graph: &Graph) -> Option<Vec<u32>> {
-    let n = graph.store.len();
-    let mut indegree = vec![0u32; n];
-    for &v in &graph.edges {
-        indegree[v as usize] += 1;
-    }
-    let mut order: Vec<u32> = (0..n as u32).filter(|&v| indegree[v as usize] == 0).collect();
-    let mut head = 0;
-    while head < order.len() {
-        let u = order[head] as usize;
-        head += 1;
-        for &v in graph.successors(u) {
-            indegree[v as usize] -= 1;
-            if indegree[v as usize] == 0 {
-                order.push(v);
+                graph.expanded(&succ);
+                if footprint(&graph) > control.memory_budget {
+                    return Err(ExploreError::MemoryLimit { states: graph.store.len(), budget: control.memory_budget });
+                }
             }
         }
     }
-    (order.len() == n).then_some(order)
-}
-
-/// A path count: `u128` for speed, `BigUint` when that overflows.
-trait PathCount: Clone {
-    fn no_paths() -> Self;
-    fn one_path() -> Self;
-    /// Adds `other`; false on overflow.
-    fn accumulate(&mut self, other: &Self) -> bool;
-}
-
-impl PathCount for u128 {
-    fn no_paths() -> Self {
-        0
-    }
-    fn one_path() -> Self {
-        1
-    }
-    fn accumulate(&mut self, other: &Self) -> bool {
-        match self.checked_add(*other) {
-            Some(v) => {
-                *self = v;
-                true
-            }
-            None => false,
-        }
-    }
-}
-
-impl PathCount for BigUint {
-    fn no_paths() -> Self {
-        BigUint::zero()
-    }
-    fn one_path() -> Self {
-        BigUint::from(1u8)
-    }
-    fn accumulate(&mut self, other: &Self) -> bool {
-        *self += other;
-        true
-    }
-}
-
-/// Number of paths from state 0 to every state; `None` if `C` overflows.
-fn count_paths<C: PathCount>(graph: &Graph, order: &[u32]) -> Option<Vec<C>> {
-    let mut counts = vec![C::no_paths(); graph.store.len()];
-    counts[0] = C::one_path();
-    for &u in order {
-        let cu = counts[u as usize].clone();
-        for &v in graph.successors(u as usize) {
-            if !counts[v as usize].accumulate(&cu) {
-                return None;
-            }
-        }
-    }
-    Some(counts)
+    control.check(graph.store.len())?;
+    Ok(graph)
 }

@@ -61,6 +61,13 @@ pub(crate) enum Ending {
     Error,
 }
 
+/// Room [`Machine::canonicalize`] works in, kept from one call to the next.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    order: Vec<ThreadId>,
+    old: Vec<i64>,
+}
+
 /// Offsets of one thread's words, for evaluating expressions.
 #[derive(Clone, Copy)]
 pub(super) struct Ctx {
@@ -209,6 +216,17 @@ impl Machine {
         self.width
     }
 
+    /// Number of threads (so, most successors a state can have).
+    pub(crate) fn thread_count(&self) -> usize {
+        self.threads.len()
+    }
+
+    /// About what thread `t`'s next step in `w` costs, in ordinary steps (an `atomic` block with a
+    /// loop costs thousands); the explorer weighs its slices with it.
+    pub(crate) fn step_cost(&self, w: &[i64], t: ThreadId) -> usize {
+        self.threads[t].instrs.get(w[t] as usize).map_or(1, |i| i.cost as usize)
+    }
+
     pub(crate) fn shared_slice<'a>(&self, w: &'a [i64]) -> &'a [i64] {
         &w[self.shared_base..self.lock_base]
     }
@@ -321,15 +339,18 @@ impl Machine {
     /// Rewrites `w` to the one representative of all states that differ from it only by
     /// swapping threads with identical code: within each group, threads sorted by their
     /// position, registers, temporaries and locks held (lock holders renamed to match).
-    pub(crate) fn canonicalize(&self, w: &mut [i64]) {
+    pub(crate) fn canonicalize(&self, w: &mut [i64], scratch: &mut Scratch) {
         for g in &self.groups {
             if g.windows(2).all(|p| self.compare_threads(w, p[0], p[1]) != std::cmp::Ordering::Greater) {
                 continue;
             }
-            let mut order = g.clone();
+            let Scratch { order, old } = scratch;
+            order.clear();
+            order.extend_from_slice(g);
             order.sort_by(|&a, &b| self.compare_threads(w, a, b));
-            let old = w.to_vec();
-            for (&to, &from) in g.iter().zip(&order) {
+            old.clear();
+            old.extend_from_slice(w);
+            for (&to, &from) in g.iter().zip(order.iter()) {
                 w[to] = old[from];
                 let (a, b) = (self.local_range(to), self.local_range(from));
                 w[a].copy_from_slice(&old[b]);

@@ -6,6 +6,14 @@
 //! registers. So the tree that comes out refers to everything by index, and every later stage
 //! (the machine, the explorer) can trust it. Recursion is capped ([`MAX_DEPTH`] levels of
 //! nesting, [`MAX_EXPR_NODES`] nodes per expression) so no input can overflow the stack.
+//!
+//! The size of a program is capped too, because what the explorer costs grows with it: a state
+//! holds a word per thread, register and variable, and a state has a successor per thread. At
+//! most [`MAX_THREADS`] threads, [`MAX_STATEMENTS`] statements and [`MAX_SOURCE_CHARS`]
+//! characters; and an `atomic` block with a `while` in it, which may loop
+//! [`ATOMIC_FUEL`](super::ATOMIC_FUEL) times within its one step, holds at most
+//! [`MAX_LOOPING_ATOMIC_SIZE`] values, operators and statements. So one step costs at most a few
+//! million operations, and the explorer's limits (states and memory) bound the whole run.
 
 use std::fmt;
 use std::ops::RangeInclusive;
@@ -14,6 +22,14 @@ use std::ops::RangeInclusive;
 pub const MAX_DEPTH: usize = 64;
 /// Most nodes (numbers, names, operators) that one expression may have.
 pub const MAX_EXPR_NODES: usize = 256;
+/// Most threads a program may have.
+pub const MAX_THREADS: usize = 16;
+/// Most statements a program may have, counting those inside blocks, declarations and checks.
+pub const MAX_STATEMENTS: usize = 256;
+/// Longest program, in characters.
+pub const MAX_SOURCE_CHARS: usize = 20_000;
+/// Most values, operators and statements in an `atomic` block that has a `while` in it.
+pub const MAX_LOOPING_ATOMIC_SIZE: usize = 64;
 
 /// Where and why a program failed to parse (line and column are 1-based; columns count characters).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -178,6 +194,8 @@ enum Tok {
     Int(Option<u64>),
     Sym(&'static str),
     Eof,
+    /// Where the source passes [`MAX_SOURCE_CHARS`]: the lexer reads no further.
+    TooLong,
 }
 
 #[derive(Debug, Clone)]
@@ -195,6 +213,7 @@ impl Tok {
             Tok::Int(None) => "a number".to_string(),
             Tok::Sym(s) => format!("`{s}`"),
             Tok::Eof => "end of input".to_string(),
+            Tok::TooLong => "more than the program may hold".to_string(),
         }
     }
     fn is_keyword(&self, k: &str) -> bool {
@@ -202,8 +221,11 @@ impl Tok {
     }
 }
 
+/// The tokens of `source`, up to [`MAX_SOURCE_CHARS`] characters (then [`Tok::TooLong`]).
 fn lex(source: &str) -> Result<Vec<Token>, ParseError> {
-    let chars: Vec<char> = source.chars().collect();
+    let mut chars: Vec<char> = source.chars().take(MAX_SOURCE_CHARS + 1).collect();
+    let too_long = chars.len() > MAX_SOURCE_CHARS;
+    chars.truncate(MAX_SOURCE_CHARS);
     let mut out = Vec::new();
     let (mut i, mut line, mut column) = (0, 1, 1);
     let err = |line, column, message: String| Err(ParseError { line, column, message });
@@ -266,7 +288,7 @@ fn lex(source: &str) -> Result<Vec<Token>, ParseError> {
         };
         return err(tl, tc, message);
     }
-    out.push(Token { tok: Tok::Eof, line, column });
+    out.push(Token { tok: if too_long { Tok::TooLong } else { Tok::Eof }, line, column });
     Ok(out)
 }
 
@@ -281,7 +303,12 @@ struct Parser {
     pos: usize,
     depth: usize,
     expr_nodes: usize,
+    /// Nodes of every expression so far, and statements (declarations and checks included).
+    total_nodes: usize,
+    statements: usize,
+    /// Nesting of `atomic` blocks, and whether the outermost one has a `while` so far.
     atomic: usize,
+    atomic_loops: bool,
     shared: Vec<(String, i64)>,
     locks: Vec<String>,
     sems: Vec<(String, i64)>,
@@ -313,7 +340,10 @@ impl Parser {
             pos: 0,
             depth: 0,
             expr_nodes: 0,
+            total_nodes: 0,
+            statements: 0,
             atomic: 0,
+            atomic_loops: false,
             shared: Vec::new(),
             locks: Vec::new(),
             sems: Vec::new(),
@@ -340,6 +370,10 @@ impl Parser {
 
     fn expected<T>(&self, what: &str) -> PResult<T> {
         let t = self.peek();
+        if t.tok == Tok::TooLong {
+            let most = crate::numbers::group_digits(MAX_SOURCE_CHARS as u64);
+            return self.error_at(t, format!("the program is too long: it may have at most {most} characters"));
+        }
         self.error_at(t, format!("expected {what}, found {}", t.tok.describe()))
     }
 
@@ -359,17 +393,30 @@ impl Parser {
         }
     }
 
-    fn enter(&mut self) -> PResult<()> {
-        self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            let t = self.peek().clone();
-            return self.error_at(&t, format!("nesting is too deep (the limit is {MAX_DEPTH} levels)"));
+    /// An error at the cursor saying `message`, once `count` is past `most`.
+    fn within(&self, count: usize, most: usize, message: impl FnOnce() -> String) -> PResult<()> {
+        if count > most {
+            return self.error_at(self.peek(), message());
         }
         Ok(())
     }
 
+    fn enter(&mut self) -> PResult<()> {
+        self.depth += 1;
+        self.within(self.depth, MAX_DEPTH, || format!("nesting is too deep (the limit is {MAX_DEPTH} levels)"))
+    }
+
     fn leave(&mut self) {
         self.depth -= 1;
+    }
+
+    /// Counts one more statement (or declaration, or check), starting at the cursor.
+    fn count_statement(&mut self) -> PResult<()> {
+        self.statements += 1;
+        self.within(self.statements, MAX_STATEMENTS, || {
+            let most = MAX_STATEMENTS;
+            format!("too many statements: a program may have at most {most} (declarations and checks count too)")
+        })
     }
 
     /// A name that is not a keyword, for declarations and statements.
@@ -418,6 +465,12 @@ impl Parser {
                     if !checks.is_empty() {
                         return self.error_at(&t, "threads must come before `check`".into());
                     }
+                    if threads.len() == MAX_THREADS {
+                        return self.error_at(
+                            &t,
+                            format!("too many threads: a program may have at most {MAX_THREADS}"),
+                        );
+                    }
                     self.bump();
                     let (name, nt) = self.name("a thread name after `thread`")?;
                     if let Some(i) = threads.iter().position(|th| th.name == name) {
@@ -438,6 +491,7 @@ impl Parser {
                     if threads.is_empty() {
                         return self.error_at(&t, "`check` must come after the threads".into());
                     }
+                    self.count_statement()?;
                     self.bump();
                     self.expr_nodes = 0;
                     checks.push(self.expr(Scope::Check)?);
@@ -465,6 +519,7 @@ impl Parser {
     }
 
     fn declaration(&mut self) -> PResult<()> {
+        self.count_statement()?;
         let kw = self.bump();
         let kind = match &kw.tok {
             Tok::Ident(k) => k.clone(),
@@ -540,6 +595,7 @@ impl Parser {
                  or `signal`) or `}}` to close {context}"
             ));
         };
+        self.count_statement()?;
         let kind = match word.as_str() {
             "if" => {
                 self.bump();
@@ -547,6 +603,7 @@ impl Parser {
             }
             "while" => {
                 self.bump();
+                self.atomic_loops |= self.atomic > 0;
                 self.expr_nodes = 0;
                 let cond = self.expr(Scope::Thread)?;
                 let body = self.block(&format!("the `while` on line {line}"))?;
@@ -554,9 +611,26 @@ impl Parser {
             }
             "atomic" => {
                 self.bump();
+                let size_before = self.total_nodes + self.statements;
+                if self.atomic == 0 {
+                    self.atomic_loops = false;
+                }
                 self.atomic += 1;
                 let body = self.block(&format!("the `atomic` block on line {line}"))?;
                 self.atomic -= 1;
+                // The whole block runs in one step, up to ATOMIC_FUEL times round its loops.
+                let size = self.total_nodes + self.statements - size_before;
+                if self.atomic == 0 && self.atomic_loops && size > MAX_LOOPING_ATOMIC_SIZE {
+                    return self.error_at(
+                        &t,
+                        format!(
+                            "this `atomic` block is too large for a loop: with a `while` in it, it may \
+                             hold at most {MAX_LOOPING_ATOMIC_SIZE} values, operators and statements \
+                             (it has {size}), since it may loop {} times within its one step",
+                            super::ATOMIC_FUEL
+                        ),
+                    );
+                }
                 StmtKind::Atomic(body)
             }
             "lock" | "unlock" | "wait" | "signal" => {
@@ -617,6 +691,7 @@ impl Parser {
         if self.peek().tok.is_keyword("else") {
             let et = self.bump();
             if self.peek().tok.is_keyword("if") {
+                self.count_statement()?;
                 let it = self.bump();
                 self.enter()?;
                 otherwise.push(self.if_rest(it.line)?);
@@ -640,16 +715,10 @@ impl Parser {
 
     fn node(&mut self) -> PResult<()> {
         self.expr_nodes += 1;
-        if self.expr_nodes > MAX_EXPR_NODES {
-            let t = self.peek().clone();
-            return self.error_at(
-                &t,
-                format!(
-                    "expression is too long (the limit is {MAX_EXPR_NODES} numbers, names and operators)"
-                ),
-            );
-        }
-        Ok(())
+        self.total_nodes += 1;
+        self.within(self.expr_nodes, MAX_EXPR_NODES, || {
+            format!("expression is too long (the limit is {MAX_EXPR_NODES} numbers, names and operators)")
+        })
     }
 
     fn expr(&mut self, scope: Scope) -> PResult<Expr> {

@@ -7,7 +7,6 @@ use num_bigint::BigUint;
 use num_traits::{ToPrimitive, Zero};
 
 use super::machine::{Ending, Machine};
-use super::store::Graph;
 
 /// Which endings some schedule reaches (exact also when counts are not, see [`Report::unbounded`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -62,7 +61,23 @@ pub struct Report {
     pub reachable: Reachable,
 }
 
+/// Outcomes the explorer's page lists at a time (a report may have thousands).
+pub const OUTCOMES_PER_PAGE: usize = 50;
+
 impl Report {
+    /// How many pages of [`OUTCOMES_PER_PAGE`] outcomes the list has (at least one, maybe empty).
+    pub fn outcome_pages(&self) -> usize {
+        self.outcomes.len().div_ceil(OUTCOMES_PER_PAGE).max(1)
+    }
+
+    /// The outcomes on page `page` (from 0; past the last page, the last page), and where they
+    /// start in [`Report::outcomes`].
+    pub fn outcome_page(&self, page: usize) -> (usize, &[Outcome]) {
+        let start = page.min(self.outcome_pages() - 1) * OUTCOMES_PER_PAGE;
+        let end = (start + OUTCOMES_PER_PAGE).min(self.outcomes.len());
+        (start, &self.outcomes[start..end])
+    }
+
     /// `part` as a share of all schedules, 0.0 to 1.0 (0.0 when the report is unbounded).
     pub fn share(&self, part: &BigUint) -> f64 {
         match (part.to_f64(), self.schedules.to_f64()) {
@@ -72,26 +87,32 @@ impl Report {
     }
 }
 
-/// Adds up the schedules ending in each final state (`count(state)`) into a report.
-pub(super) fn summarise(machine: &Machine, graph: &Graph, count: impl Fn(usize) -> BigUint, unbounded: bool) -> Report {
-    let mut report = Report {
-        schedules: BigUint::zero(),
-        complete: BigUint::zero(),
-        bad: BigUint::zero(),
-        deadlock: BigUint::zero(),
-        error: BigUint::zero(),
-        outcomes: Vec::new(),
-        states: graph.store.len(),
-        unbounded,
-        reachable: Reachable::default(),
-    };
-    let mut outcomes: BTreeMap<Vec<i64>, (BigUint, bool)> = BTreeMap::new();
-    for id in 0..graph.store.len() {
-        if !graph.successors(id).is_empty() {
-            continue;
-        }
-        let words = graph.store.get(id);
-        let c = count(id);
+/// A report being added up, one final state at a time (in any order: outcomes are kept sorted).
+#[derive(Debug)]
+pub(super) struct Tally {
+    report: Report,
+    outcomes: BTreeMap<Vec<i64>, (BigUint, bool)>,
+}
+
+impl Tally {
+    pub(super) fn new() -> Self {
+        let report = Report {
+            schedules: BigUint::zero(),
+            complete: BigUint::zero(),
+            bad: BigUint::zero(),
+            deadlock: BigUint::zero(),
+            error: BigUint::zero(),
+            outcomes: Vec::new(),
+            states: 0,
+            unbounded: false,
+            reachable: Reachable::default(),
+        };
+        Tally { report, outcomes: BTreeMap::new() }
+    }
+
+    /// Adds `count`, the schedules that end in the final state `words`.
+    pub(super) fn add(&mut self, machine: &Machine, words: &[i64], count: BigUint) {
+        let (report, c) = (&mut self.report, count);
         match machine.ending(words) {
             Ending::Complete { bad } => {
                 report.reachable.complete = true;
@@ -100,7 +121,13 @@ pub(super) fn summarise(machine: &Machine, graph: &Graph, count: impl Fn(usize) 
                     report.reachable.bad = true;
                     report.bad += &c;
                 }
-                outcomes.entry(machine.shared_slice(words).to_vec()).or_insert((BigUint::zero(), bad)).0 += c;
+                let shared = machine.shared_slice(words);
+                match self.outcomes.get_mut(shared) {
+                    Some(entry) => entry.0 += c,
+                    None => {
+                        self.outcomes.insert(shared.to_vec(), (c, bad));
+                    }
+                }
             }
             Ending::Deadlock => {
                 report.reachable.deadlock = true;
@@ -112,15 +139,27 @@ pub(super) fn summarise(machine: &Machine, graph: &Graph, count: impl Fn(usize) 
             }
         }
     }
-    report.schedules = &report.complete + &report.deadlock + &report.error;
-    let names: Vec<&str> = machine.shared_names().collect();
-    report.outcomes = outcomes
-        .into_iter()
-        .map(|(values, (schedules, bad))| Outcome {
-            values: names.iter().map(|n| n.to_string()).zip(values).collect(),
-            schedules,
-            bad,
-        })
-        .collect();
-    report
+
+    /// About the bytes the distinct outcomes take, here and once in the report (each value by name).
+    pub(super) fn bytes(&self, machine: &Machine) -> usize {
+        let per_value = 2 * std::mem::size_of::<i64>() + std::mem::size_of::<String>() + 16;
+        self.outcomes.len() * (128 + machine.shared_names().count() * per_value)
+    }
+
+    /// The report of a graph of `states` states (`unbounded` when it has a cycle).
+    pub(super) fn into_report(self, machine: &Machine, states: usize, unbounded: bool) -> Report {
+        let mut report = self.report;
+        report.schedules = &report.complete + &report.deadlock + &report.error;
+        let names: Vec<&str> = machine.shared_names().collect();
+        report.outcomes = self
+            .outcomes
+            .into_iter()
+            .map(|(values, (schedules, bad))| Outcome {
+                values: names.iter().map(|n| n.to_string()).zip(values).collect(),
+                schedules,
+                bad,
+            })
+            .collect();
+        Report { states, unbounded, ..report }
+    }
 }

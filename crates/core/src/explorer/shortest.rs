@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::explore::Limits;
+use super::explore::{Limits, MEMORY_BUDGET};
 use super::machine::{Ending, Machine, ThreadId};
 use super::parse::Program;
 use super::store::{hash_words, StateStore};
@@ -23,7 +23,8 @@ pub enum Target {
 }
 
 /// The fewest thread choices from the initial state that end a schedule at `target`, found by
-/// breadth-first search; `None` when unreachable or when the search passes `limits`.
+/// breadth-first search; `None` when unreachable, or when the search passes `limits` or
+/// [`MEMORY_BUDGET`].
 pub fn shortest_schedule(program: &Program, target: &Target, limits: &Limits) -> Option<Vec<ThreadId>> {
     shortest_path(&Machine::new(program), target, limits)
 }
@@ -76,7 +77,8 @@ pub(super) fn shortest_path(machine: &Machine, target: &Target, limits: &Limits)
             store.insert(&nxt, hash_words(&nxt));
             if store.len() > before {
                 parent.push((id as u32, t as u32));
-                if store.len() > max {
+                let bytes = store.bytes() + parent.capacity() * std::mem::size_of::<(u32, u32)>();
+                if store.len() > max || bytes > MEMORY_BUDGET {
                     return None;
                 }
             }

@@ -4,10 +4,11 @@
 //! Implementation note: the engine is `interleave_core::explorer`. This view holds the source,
 //! the program parsed from it with the learner's [`Scheduler`] (both made again, at once, for
 //! each new source), the chosen challenge and tab; the tabs are drawn by [`scheduler`] and
-//! [`explore_all`], which also owns the "explore all" run.
+//! [`explore_all`], which also owns the "explore all" run ([`run`]).
 
 mod explore_all;
 mod json;
+pub(crate) mod run;
 mod scheduler;
 
 use std::cell::RefCell;
@@ -16,7 +17,10 @@ use web_sys::{HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use interleave_core::explorer::programs::{builtin, BUILTINS, CHALLENGES};
-use interleave_core::explorer::{parse, Limits, ParseError, Program, Scheduler, Target};
+use interleave_core::explorer::{
+    parse, Limits, ParseError, Program, Scheduler, Target, MAX_SOURCE_CHARS, MAX_STATEMENTS, MAX_THREADS,
+};
+use interleave_core::numbers::group_digits;
 
 use interleave_ui::widget::{Widget, WidgetFrame};
 use crate::mount::Challenges;
@@ -139,13 +143,14 @@ pub(crate) fn ExplorerWidget(props: &ExplorerProps) -> Html {
                     tab.set(Tab::Schedule);
                     redraw.force_update();
                 }
-                Some(false) => run.tell("No schedule reaches that outcome within the state limit."),
+                Some(false) => run.tell("No schedule reaches that outcome within the state and memory limits."),
                 None => {}
             }
         })
     };
 
-    let line_count = source.lines().count().max(1);
+    // A program the parser accepts has at most MAX_SOURCE_CHARS lines: the gutter stops there.
+    let line_count = source.lines().take(MAX_SOURCE_CHARS).count().max(1);
     let error_line = loaded.program.as_ref().err().map(|e| e.line);
     let gutter: Html = (1..=line_count)
         .map(|n| html! { <span class={classes!((Some(n) == error_line).then_some("error-line"))}>{ n }</span> })
@@ -175,6 +180,11 @@ pub(crate) fn ExplorerWidget(props: &ExplorerProps) -> Html {
             if let Err(e) = &loaded.program {
                 <p class="refusal" role="alert" data-testid="parse-error">{ format!("Line {}, column {}: {}", e.line, e.column, e.message) }</p>
             }
+            <p class="help" data-testid="explorer-caps">{ format!(
+                "A program may have up to {MAX_THREADS} threads and {MAX_STATEMENTS} statements (declarations and \
+                 checks count too), in {} characters.",
+                group_digits(MAX_SOURCE_CHARS as u64)
+            ) }</p>
             <details class="challenges">
                 <summary>{ format!("Challenges ({solved_count} of {} solved)", CHALLENGES.len()) }</summary>
                 <ul>

@@ -1,11 +1,13 @@
-//! The explorer's "Explore all" tab: counts every interleaving (on the pool, or in slices on the
-//! page's thread), with a state limit, progress and cancel, then draws the report's outcome bars,
-//! each with "Show me one".
+//! The explorer's "Explore all" tab: counts every interleaving ([`run`](super::run): on the pool,
+//! or in slices on the page's thread), with a state limit, progress and cancel, then draws the
+//! report's outcome bars, each with "Show me one", a page of them at a time.
 //!
 //! Implementation note: the run is this tab's own hook rather than `hooks::use_run`, whose
 //! lifecycle differs here: a cancel says "Exploration cancelled." (not a share of the work), a
-//! state limit ends in the error state with its own sentence, and a new program forgets the
-//! last report and note.
+//! state or memory limit ends in the error state with its own sentence, and a new program
+//! forgets the last report and note. A report may have thousands of outcomes: the list shows
+//! [`OUTCOMES_PER_PAGE`] at a time, so the page's DOM stays small, and the JSON of the report is
+//! kept as it came from the run, not written again at each redraw.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -16,27 +18,27 @@ use num_bigint::BigUint;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use interleave_core::explorer::{
-    explore, values_text, Exploration, ExploreControl, ExploreError, Limits, Program, Report, Target,
-};
+use interleave_core::explorer::{values_text, ExploreError, Limits, Program, Report, Target, OUTCOMES_PER_PAGE};
 use interleave_core::numbers::{group_decimal, group_digits};
-use interleave_core::run::jobs::{spawn_task, Progress};
+use interleave_core::run::jobs::Progress;
 
-use crate::pool;
 use interleave_ui::widget::{ProgressBar, RunState};
 
-use super::json::report_json;
+use super::run::explore_all;
 
 /// How often a running exploration's progress is redrawn.
 const REDRAW_MS: u32 = 100;
 
-/// The "explore all" run: the state limit typed, the run's state, its report and its note.
+/// The "explore all" run: the state limit typed, the run's state, its report (with its JSON and
+/// the page of outcomes shown) and its note.
 #[derive(Clone)]
 pub(super) struct ExploreRun {
     limit_text: UseStateHandle<String>,
     refusal: UseStateHandle<Option<String>>,
     state: UseStateHandle<RunState>,
     report: UseStateHandle<Option<Rc<Report>>>,
+    json: UseStateHandle<Option<AttrValue>>,
+    page: UseStateHandle<usize>,
     note: UseStateHandle<Option<String>>,
     progress: UseStateHandle<Option<Arc<Progress>>>,
     ticker: Rc<RefCell<Option<Interval>>>,
@@ -51,6 +53,8 @@ pub(super) fn use_explore_run() -> ExploreRun {
         refusal: use_state(|| None),
         state: use_state(|| RunState::Idle),
         report: use_state(|| None),
+        json: use_state(|| None),
+        page: use_state(|| 0),
         note: use_state(|| None),
         progress: use_state(|| None),
         ticker: use_mut_ref(|| None),
@@ -70,7 +74,7 @@ impl ExploreRun {
 
     /// The last report, as the widget's `data-result`.
     pub(super) fn result_json(&self) -> Option<AttrValue> {
-        self.report.as_ref().map(|r| AttrValue::from(report_json(r)))
+        (*self.json).clone()
     }
 
     /// Shows `note` where the run's notes go.
@@ -81,6 +85,7 @@ impl ExploreRun {
     /// Forgets the last report and note (a new program); a run under way goes on.
     pub(super) fn forget(&self) {
         self.report.set(None);
+        self.json.set(None);
         self.note.set(None);
         if !self.running() {
             self.state.set(RunState::Idle);
@@ -101,16 +106,19 @@ impl ExploreRun {
         self.progress.set(Some(progress.clone()));
         self.state.set(RunState::Running);
         self.report.set(None);
+        self.json.set(None);
         self.note.set(None);
         let redraw = self.redraw.clone();
         *self.ticker.borrow_mut() = Some(Interval::new(REDRAW_MS, move || redraw.force_update()));
         let run = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let result = explore_here(program, limits, progress).await;
+            let result = explore_all(program, limits, progress).await;
             run.ticker.borrow_mut().take();
             match result {
-                Ok(report) => {
-                    run.report.set(Some(Rc::new(report)));
+                Ok(explored) => {
+                    run.json.set(Some(AttrValue::from(explored.json)));
+                    run.report.set(Some(Rc::new(explored.report)));
+                    run.page.set(0);
                     run.state.set(RunState::Done);
                 }
                 Err(e) => {
@@ -120,16 +128,6 @@ impl ExploreRun {
             }
         });
     }
-}
-
-/// Explores on the pool when there is one, else in slices that yield to the event loop.
-async fn explore_here(program: Program, limits: Limits, progress: Arc<Progress>) -> Result<Report, ExploreError> {
-    if pool::workers() > 0 {
-        let control = move || explore(&program, &limits, &ExploreControl::parallel().with_progress(&progress));
-        return spawn_task(control).await.unwrap_or(Err(ExploreError::Cancelled));
-    }
-    let mut exploration = Exploration::new(&program, &limits, true).with_progress(progress);
-    pool::in_slices(|should_yield| exploration.run_until(should_yield)).await
 }
 
 /// A count of any size, grouped by thousands.
@@ -182,13 +180,14 @@ pub(super) fn view(
                 </>
             }
             if let Some(n) = run.note.as_ref() { <p class="note" role="status">{ n }</p> }
-            if let Some(r) = run.report.as_ref() { { report(r, show_me) } }
+            if let Some(r) = run.report.as_ref() { { report(r, &run.page, show_me) } }
         </div>
     }
 }
 
-/// The figures and outcome bars of a finished exploration.
-fn report(r: &Report, show_me: &dyn Fn(Target) -> Callback<MouseEvent>) -> Html {
+/// The figures and outcome bars of a finished exploration, with the outcomes on page `page`.
+fn report(r: &Report, page: &UseStateHandle<usize>, show_me: &dyn Fn(Target) -> Callback<MouseEvent>) -> Html {
+    let (first, outcomes) = r.outcome_page(**page);
     let bar = |part: &BigUint| {
         let pct = r.share(part) * 100.0;
         html! {
@@ -212,8 +211,9 @@ fn report(r: &Report, show_me: &dyn Fn(Target) -> Callback<MouseEvent>) -> Html 
                     <div><dt>{ "States visited" }</dt><dd>{ group_digits(r.states as u64) }</dd></div>
                 </dl>
             }
+            if r.outcomes.len() > OUTCOMES_PER_PAGE { { pager(r, first, outcomes.len(), page) } }
             <ul class="outcome-bars">
-                { for r.outcomes.iter().map(|o| html! {
+                { for outcomes.iter().map(|o| html! {
                     <li class={classes!(o.bad.then_some("bad"))}>
                         <span class="label">{ values_text(&o.values) }{ if o.bad { " (bad)" } else { "" } }</span>
                         if !r.unbounded { { bar(&o.schedules) } }
@@ -235,6 +235,28 @@ fn report(r: &Report, show_me: &dyn Fn(Target) -> Callback<MouseEvent>) -> Html 
                     </li>
                 }
             </ul>
+        </div>
+    }
+}
+
+/// Which outcomes the list shows, of how many, and buttons to the pages before and after.
+fn pager(r: &Report, first: usize, shown: usize, page: &UseStateHandle<usize>) -> Html {
+    let at = first / OUTCOMES_PER_PAGE;
+    let go = |to: usize| {
+        let page = page.clone();
+        Callback::from(move |_| page.set(to))
+    };
+    let last = r.outcome_pages() - 1;
+    html! {
+        <div class="controls pager" data-testid="outcome-pager">
+            <button type="button" onclick={go(at.saturating_sub(1))} disabled={at == 0}>{ "Previous" }</button>
+            <span role="status">{ format!(
+                "Outcomes {}–{} of {}",
+                group_digits(first as u64 + 1),
+                group_digits((first + shown) as u64),
+                group_digits(r.outcomes.len() as u64)
+            ) }</span>
+            <button type="button" onclick={go((at + 1).min(last))} disabled={at == last}>{ "Next" }</button>
         </div>
     }
 }

@@ -31,7 +31,12 @@ export async function site({ isolated, root = DIST, serviceWorkers = isolated ? 
   async function open(path, { viewport } = {}) {
     const page = await context.newPage();
     if (viewport) await page.setViewportSize(viewport);
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(`${path}: ${m.text()}`); });
+    page.on('console', (m) => {
+      // An unknown address is answered with 404, as asked for (by the server, or offline by the
+      // service worker), and Chromium logs that.
+      const own404 = m.text().startsWith('Failed to load resource') && m.text().includes('404') && m.location().url === server.url + path;
+      if (m.type() === 'error' && !own404) errors.push(`${path}: ${m.text()}`);
+    });
     page.on('pageerror', (e) => errors.push(`${path}: ${e.message}`));
     await page.goto(server.url + path);
     await ready(page);

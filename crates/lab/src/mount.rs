@@ -12,7 +12,7 @@ use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
 use interleave_core::explorer::programs::BUILTINS;
-use interleave_ui::widget::{drawn_by_lab, Widget};
+use interleave_ui::widget::{drawn_by_lab, Widget, CHALLENGE_SOLVED};
 
 use crate::pool::{self, PoolState};
 use crate::widgets::channels::ChannelsLab;
@@ -23,8 +23,6 @@ use crate::widgets::race::RaceLab;
 use crate::widgets::responsiveness::ResponsivenessMeter;
 use crate::widgets::speedup::SpeedupLab;
 
-/// The event a widget sends its element when the learner solves a challenge (`detail`: its id).
-pub(crate) const CHALLENGE_SOLVED: &str = "interleave:challenge-solved";
 
 /// The explorer's challenges the learner has solved, and how to record one more.
 #[derive(Clone, PartialEq)]

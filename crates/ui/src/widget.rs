@@ -4,6 +4,10 @@ use yew::prelude::*;
 
 pub use interleave_core::learning::lesson::Widget;
 
+/// The event the lab sends a widget's element when the learner solves a challenge (`detail`: its
+/// id); the reader records it in the saved progress.
+pub const CHALLENGE_SOLVED: &str = "interleave:challenge-solved";
+
 /// Whether the lab module draws `widget`. The reader draws the three others itself: they need no
 /// thread, so a page with only those never fetches the lab.
 pub fn drawn_by_lab(widget: Widget) -> bool {

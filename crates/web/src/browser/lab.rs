@@ -42,8 +42,6 @@ extern "C" {
     pub(crate) fn unmount(this: &Mounted);
 }
 
-/// The event the lab sends a widget's element when the learner solves a challenge (`detail`: its id).
-pub(crate) const CHALLENGE_SOLVED: &str = "interleave:challenge-solved";
 
 type Loading = Shared<LocalBoxFuture<'static, Result<Lab, String>>>;
 

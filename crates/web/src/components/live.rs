@@ -11,12 +11,12 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
-use crate::browser::lab::{self, Lab, Mounted, CHALLENGE_SOLVED};
+use crate::browser::lab::{self, Lab, Mounted};
 use crate::state::{Action, SavedHandle};
 use crate::widgets::barista::BaristaAnimation;
 use crate::widgets::event_loop::EventLoopLab;
 use crate::widgets::event_loop_stepper::EventLoopStepper;
-use interleave_ui::widget::{drawn_by_lab, RunState, Widget, WidgetFrame};
+use interleave_ui::widget::{drawn_by_lab, RunState, Widget, WidgetFrame, CHALLENGE_SOLVED};
 
 #[derive(Properties, PartialEq)]
 pub(crate) struct LiveProps {

@@ -33,9 +33,10 @@ mod store;
 
 pub use describe::{values_text, EndNote, ThreadState, ThreadView};
 pub use explore::{explore, Exploration, ExploreControl, ExploreError, Limits, Mode, BATCH_BYTES, MEMORY_BUDGET};
-pub use machine::{Machine, State, Status, ThreadId, ATOMIC_FUEL};
+pub use compile::STORE_BUFFER_MOST;
+pub use machine::{Machine, Move, MoveKind, State, Status, ThreadId, ATOMIC_FUEL};
 pub use parse::{
-    parse, ParseError, Program, MAX_DEPTH, MAX_EXPR_NODES, MAX_LOOPING_ATOMIC_SIZE, MAX_SOURCE_CHARS, MAX_STATEMENTS,
+    parse, MemoryModel, ParseError, Program, MAX_DEPTH, MAX_EXPR_NODES, MAX_LOOPING_ATOMIC_SIZE, MAX_SOURCE_CHARS, MAX_STATEMENTS,
     MAX_THREADS,
 };
 pub use report::{Outcome, Reachable, Report, OUTCOMES_PER_PAGE};

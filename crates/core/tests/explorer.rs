@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use interleave_core::explorer::programs::{builtin, is_solved, Goal, BUILTINS, CHALLENGES};
 use interleave_core::explorer::{
     explore, parse, shortest_schedule, values_text, EndNote, Exploration, ExploreControl, ExploreError, Limits,
-    Machine, Program, Reachable, Report, Scheduler, State, Status, Target, ThreadId, ThreadState,
+    Machine, Move, Program, Reachable, Report, Scheduler, State, Status, Target, ThreadId, ThreadState,
 };
 use interleave_core::run::jobs::Progress;
 use num_bigint::BigUint;
@@ -68,8 +68,8 @@ impl Brute {
         b.walk(machine, &machine.initial(), &mut path, cap).then_some(b)
     }
 
-    fn walk(&mut self, m: &Machine, s: &State, path: &mut Vec<ThreadId>, cap: u64) -> bool {
-        let enabled = m.enabled(s);
+    fn walk(&mut self, m: &Machine, s: &State, path: &mut Vec<Move>, cap: u64) -> bool {
+        let enabled = m.moves(s);
         if enabled.is_empty() {
             self.schedules += 1;
             let mut keys = Vec::new();
@@ -103,7 +103,7 @@ impl Brute {
         }
         for t in enabled {
             path.push(t);
-            let ok = self.walk(m, &m.step(s, t), path, cap);
+            let ok = self.walk(m, &m.apply(s, t), path, cap);
             path.pop();
             if !ok {
                 return false;
@@ -135,12 +135,17 @@ impl Brute {
     }
 }
 
+/// Each thread's step, in turn.
+fn steps(threads: &[ThreadId]) -> Vec<Move> {
+    threads.iter().map(|&t| Move::step(t)).collect()
+}
+
 /// Replays `schedule` from the initial state, checking each choice is enabled.
-fn replay(machine: &Machine, schedule: &[ThreadId]) -> State {
+fn replay(machine: &Machine, schedule: &[Move]) -> State {
     let mut s = machine.initial();
     for &t in schedule {
-        assert!(machine.enabled(&s).contains(&t), "thread {t} is not enabled");
-        s = machine.step(&s, t);
+        assert!(machine.moves(&s).contains(&t), "move {t:?} is not enabled");
+        s = machine.apply(&s, t);
     }
     s
 }
@@ -165,7 +170,7 @@ fn assert_shortest_agrees(p: &Program, brute: &Brute) {
                 let schedule = found.unwrap_or_else(|| panic!("{key} is reachable"));
                 assert_eq!(schedule.len(), len, "shortest schedule to {key}");
                 let end = replay(&m, &schedule);
-                assert!(m.enabled(&end).is_empty());
+                assert!(m.moves(&end).is_empty());
                 let ok = match (&target, m.status(&end)) {
                     (Target::Deadlock, Status::Deadlock) | (Target::Error, Status::Error { .. }) => true,
                     (Target::Bad, Status::Complete { bad }) => bad,
@@ -420,9 +425,9 @@ mod challenges {
     #[test]
     fn lose_an_update_by_hand() {
         let m = Machine::new(&program(builtin("lost-update").unwrap()));
-        let end = replay(&m, &[0, 1, 0, 1]);
+        let end = replay(&m, &steps(&[0, 1, 0, 1]));
         assert!(is_solved(&Goal::Outcome("x == 1"), &m, &end));
-        assert!(!is_solved(&Goal::Outcome("x == 1"), &m, &replay(&m, &[0, 0, 1, 1])));
+        assert!(!is_solved(&Goal::Outcome("x == 1"), &m, &replay(&m, &steps(&[0, 0, 1, 1]))));
         assert!(is_solved(&Goal::Bad, &m, &end));
     }
 }
@@ -551,7 +556,7 @@ mod parser {
             ("thread A { x = 1 @ }", (1, 18, "unexpected character `@`")),
             ("thread A { x = 9223372036854775808 }", (1, 16, "integer literal is too large (the limit is 9223372036854775807)")),
             ("sem s = -1\nthread A { }", (1, 9, "semaphore `s` cannot start below 0")),
-            ("lock m\nthread A { wait m }", (2, 17, "`wait` needs a semaphore, but `m` is a lock")),
+            ("lock m\nthread A { wait m }", (2, 17, "`wait` needs a semaphore or condition variable, but `m` is a lock")),
             ("thread A { }\nshared x = 0", (2, 1, "`shared` declarations must come before the threads")),
             ("thread A { x == 1 }", (1, 14, "expected `=` after `x` (a statement here is an assignment), found `==`")),
             ("thread A { 5 }", (1, 12, "expected a statement (an assignment, `if`, `while`, `atomic`, `lock`, `unlock`, `wait` or `signal`) or `}` to close thread A, found the number 5")),
@@ -947,14 +952,14 @@ mod page {
         for t in [0, 1, 0, 1] {
             assert!(s.step(t));
         }
-        assert_eq!((s.schedule_text(), s.choices()), ("A B A B".to_string(), vec![0, 1, 0, 1]));
+        assert_eq!((s.schedule_text(), s.choices()), ("A B A B".to_string(), [0, 1, 0, 1].map(Move::step).to_vec()));
         assert!(s.solves(&goal));
         assert!(!s.step(0), "a finished thread cannot step");
         assert!(s.undo());
         assert!(!s.solves(&goal) && s.can_redo());
         assert!(s.redo());
         assert!(s.solves(&goal) && !s.can_redo());
-        assert_eq!(s.state(), &replay(s.machine(), &[0, 1, 0, 1]));
+        assert_eq!(s.state(), &replay(s.machine(), &steps(&[0, 1, 0, 1])));
         s.undo();
         s.undo();
         assert!(s.step(1));
@@ -989,7 +994,7 @@ mod page {
         let mut s = scheduler("check-then-act");
         s.step(0);
         assert!(!s.show(&Target::Deadlock, &Limits::PAGE));
-        assert_eq!(s.choices(), vec![0]);
+        assert_eq!(s.choices(), vec![Move::step(0)]);
         assert!(s.show(&Target::Bad, &Limits::PAGE));
         assert_eq!(s.choices().len(), 6);
         assert_eq!(s.machine().status(s.state()), Status::Complete { bad: true });
@@ -1037,10 +1042,10 @@ mod page {
         let m = Machine::new(&program(builtin("lost-update").unwrap()));
         assert_eq!(m.end_note(&m.initial()), None);
         let good = EndNote { bad_news: false, text: "Finished: x = 2. The check holds.".into() };
-        assert_eq!(m.end_note(&replay(&m, &[0, 0, 1, 1])), Some(good));
+        assert_eq!(m.end_note(&replay(&m, &steps(&[0, 0, 1, 1]))), Some(good));
         let bad_text = "Finished: x = 1. The check fails: this is a bad outcome.";
         let bad = EndNote { bad_news: true, text: bad_text.into() };
-        assert_eq!(m.end_note(&replay(&m, &[0, 1, 0, 1])), Some(bad));
+        assert_eq!(m.end_note(&replay(&m, &steps(&[0, 1, 0, 1]))), Some(bad));
         let m = Machine::new(&program("shared x = 0\nthread A {\n  r = 1 / x\n}"));
         let note = m.end_note(&m.step(&m.initial(), 0)).unwrap();
         assert_eq!(note.text, "Error in thread A at line 3: division by zero");

@@ -40,7 +40,52 @@ pub(super) enum Op {
     Unlock(u32),
     Wait(u32),
     Signal(u32),
+    Fence,
+    /// Releases the lock and joins the condition variable's wait set; the next step is `Relock`.
+    CondWait { cond: u32, lock: u32 },
+    /// Takes the lock again after a `wait` (enabled once woken and the lock is free).
+    Relock(u32),
+    Notify(u32),
+    NotifyAll(u32),
+    Arrive(u32),
     Jump(u32),
+}
+
+impl Op {
+    /// Whether the step synchronizes, so under `tso` it waits for the thread's store buffer to drain.
+    pub(super) fn drains(&self) -> bool {
+        matches!(
+            self,
+            Op::Atomic(_)
+                | Op::Lock(_)
+                | Op::Unlock(_)
+                | Op::Wait(_)
+                | Op::Signal(_)
+                | Op::Fence
+                | Op::CondWait { .. }
+                | Op::Relock(_)
+                | Op::Notify(_)
+                | Op::NotifyAll(_)
+                | Op::Arrive(_)
+        )
+    }
+}
+
+/// Most entries a store buffer holds under `tso`, for a thread with a loop (one without holds as
+/// many as it can write, so it never fills).
+pub const STORE_BUFFER_MOST: usize = 8;
+
+/// How many buffered writes thread `body` can make at most along any path, or `None` with a loop.
+fn most_writes(body: &[Stmt]) -> Option<usize> {
+    body.iter().try_fold(0usize, |sum, s| {
+        let n = match &s.kind {
+            StmtKind::Assign(Place::Shared(_), _) => 1,
+            StmtKind::If(_, a, b) => most_writes(a)?.max(most_writes(b)?),
+            StmtKind::While(..) => return None,
+            _ => 0,
+        };
+        Some(sum + n)
+    })
 }
 
 /// One step of a thread's code: what it does, where it goes next, and how the view shows it.
@@ -99,12 +144,18 @@ pub(super) struct ThreadCode {
     pub(super) temps: usize,
     pub(super) reg_names: Vec<String>,
     pub(super) n_temps: usize,
+    /// The word saying what the thread waits for (a wait set or a barrier), when the program has any.
+    pub(super) flag: Option<usize>,
+    /// First word of its store buffer (two words an entry: variable + 1, value), under `tso`.
+    pub(super) buf: usize,
+    /// Entries its store buffer holds (0 under `sc`).
+    pub(super) cap: usize,
 }
 
 impl ThreadCode {
-    /// The first word after this thread's registers and temporaries.
+    /// The first word after this thread's words.
     pub(super) fn end(&self) -> usize {
-        self.temps + self.n_temps
+        self.buf + 2 * self.cap
     }
 }
 
@@ -114,24 +165,42 @@ pub(super) struct Names<'a> {
     pub(super) regs: &'a [String],
     pub(super) locks: &'a [String],
     pub(super) sems: &'a [(String, i64)],
+    pub(super) conds: &'a [String],
+    pub(super) barriers: &'a [(String, i64)],
 }
 
-/// Compiles `thread`, placing its registers and temporaries from word `base` on.
-pub(super) fn compile_thread(thread: &ThreadDef, names: Names<'_>, base: usize) -> ThreadCode {
+/// How a thread's words are laid out beyond its registers and temporaries.
+pub(super) struct Layout {
+    /// Whether the program has condition variables or barriers (a thread may wait in one).
+    pub(super) waits: bool,
+    /// Whether the program runs under `tso` (each thread has a store buffer).
+    pub(super) tso: bool,
+}
+
+/// Compiles `thread`, placing its words from word `base` on.
+pub(super) fn compile_thread(thread: &ThreadDef, names: Names<'_>, base: usize, layout: Layout) -> ThreadCode {
     let mut c = Compiler { names, instrs: Vec::new(), max_temps: 0 };
     c.block(&thread.body);
     let Compiler { mut instrs, max_temps, .. } = c;
     resolve_jumps(&mut instrs);
     let start = resolve(&instrs, 0);
+    let temps = base + thread.registers.len();
+    let after_temps = temps + max_temps as usize;
+    let flag = layout.waits.then_some(after_temps);
+    let buf = after_temps + usize::from(layout.waits);
+    let cap = if layout.tso { most_writes(&thread.body).map_or(STORE_BUFFER_MOST, |n| n.min(STORE_BUFFER_MOST)) } else { 0 };
     ThreadCode {
         name: thread.name.clone(),
         lines: thread.lines.clone(),
         instrs,
         start,
         regs: base,
-        temps: base + thread.registers.len(),
+        temps,
         reg_names: thread.registers.clone(),
         n_temps: max_temps as usize,
+        flag,
+        buf,
+        cap,
     }
 }
 
@@ -140,6 +209,7 @@ pub(super) fn same_code(a: &ThreadCode, b: &ThreadCode) -> bool {
     a.start == b.start
         && a.reg_names.len() == b.reg_names.len()
         && a.n_temps == b.n_temps
+        && a.cap == b.cap
         && a.instrs.len() == b.instrs.len()
         && a.instrs.iter().zip(&b.instrs).all(|(x, y)| x.op == y.op && x.next == y.next)
 }
@@ -181,8 +251,8 @@ fn lower_atomic(body: &[Stmt]) -> Vec<AStmt> {
             StmtKind::If(c, a, b) => out.push(AStmt::If(lower_direct(c), lower_atomic(a), lower_atomic(b))),
             StmtKind::While(c, b) => out.push(AStmt::While(lower_direct(c), lower_atomic(b))),
             StmtKind::Atomic(b) => out.extend(lower_atomic(b)),
-            // The parser refuses these inside `atomic`.
-            StmtKind::Lock(_) | StmtKind::Unlock(_) | StmtKind::Wait(_) | StmtKind::Signal(_) => {}
+            // The parser refuses the others inside `atomic`.
+            _ => {}
         }
     }
     out
@@ -311,6 +381,28 @@ impl Compiler<'_> {
             StmtKind::Signal(s) => {
                 let text = format!("signal {}", self.names.sems[*s].0);
                 self.emit(Op::Signal(*s as u32), line, text);
+            }
+            StmtKind::Fence => {
+                self.emit(Op::Fence, line, "fence".into());
+            }
+            StmtKind::CondWait(c, m) => {
+                let (cond, lock) = (&self.names.conds[*c], &self.names.locks[*m]);
+                let text = format!("wait {cond} {lock} (release {lock}, sleep on {cond})");
+                self.emit(Op::CondWait { cond: *c as u32, lock: *m as u32 }, line, text);
+                let text = format!("lock {lock} again (after waiting on {cond})");
+                self.emit(Op::Relock(*m as u32), line, text);
+            }
+            StmtKind::Notify(c) => {
+                let text = format!("notify {}", self.names.conds[*c]);
+                self.emit(Op::Notify(*c as u32), line, text);
+            }
+            StmtKind::NotifyAll(c) => {
+                let text = format!("notify_all {}", self.names.conds[*c]);
+                self.emit(Op::NotifyAll(*c as u32), line, text);
+            }
+            StmtKind::Arrive(b) => {
+                let text = format!("arrive {}", self.names.barriers[*b].0);
+                self.emit(Op::Arrive(*b as u32), line, text);
             }
         }
     }

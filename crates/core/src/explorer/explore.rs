@@ -24,7 +24,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::count::{Counted, Counting};
-use super::machine::{Machine, Scratch};
+use super::machine::{Machine, Move, Scratch};
 use super::parse::Program;
 use super::report::Report;
 use super::store::{hash_words, Graph, StateStore};
@@ -307,7 +307,7 @@ impl Exploration {
     /// [`Exploration::new`] for an already compiled program.
     fn from_machine(machine: Machine, limits: &Limits, symmetry: bool) -> Self {
         let max = limits.max_states.min(u32::MAX as usize - 1);
-        let graph = Graph::new(machine.width(), machine.thread_count(), &machine.initial().words);
+        let graph = Graph::new(machine.width(), machine.most_moves(), &machine.initial().words);
         let result = (graph.store.len() > max).then_some(Err(ExploreError::StateLimit { states: 1 }));
         let symmetry = symmetry && machine.has_symmetry();
         Exploration {
@@ -410,7 +410,7 @@ struct Piece {
     words: Vec<i64>,
     hashes: Vec<u64>,
     counts: Vec<u32>,
-    enabled: Vec<usize>,
+    enabled: Vec<Move>,
     scratch: Scratch,
 }
 
@@ -421,7 +421,7 @@ impl Piece {
         self.words.clear();
         self.hashes.clear();
         self.counts.clear();
-        let most = states.len() * machine.thread_count();
+        let most = states.len() * machine.most_moves();
         self.words.reserve(most * width);
         self.hashes.reserve(most);
         self.counts.reserve(states.len());
@@ -453,7 +453,7 @@ fn discover_parallel(
     const BATCH: usize = 16_384;
     const PIECE: usize = 256;
     let max = limits.max_states.min(u32::MAX as usize - 1);
-    let (width, threads) = (machine.width(), machine.thread_count());
+    let (width, threads) = (machine.width(), machine.most_moves());
     let mut graph = Graph::new(width, threads, &machine.initial().words);
     if graph.store.len() > max {
         return Err(ExploreError::StateLimit { states: graph.store.len() });

@@ -2,18 +2,57 @@
 //! step does, how a state ends, and the symmetry reduction the explorer uses.
 //!
 //! Implementation note: a [`State`] is one flat row of `i64` words:
-//! `[pc per thread | shared | lock holders | semaphore counts | per thread: registers, temps]`.
-//! A program counter below zero means the thread failed; it encodes where and why. The code
-//! itself comes from [`super::compile`]; what a state looks like to the learner is
+//! `[pc per thread | shared | lock holders | semaphore counts | barrier arrivals |
+//! per thread: registers, temps, what it waits for, store buffer]` (the last two only when the
+//! program has condition variables or barriers, and runs under `tso`). A program counter below
+//! zero means the thread failed; it encodes where and why. A store buffer is a row of
+//! (variable + 1, value) pairs, oldest first, zero after the last entry. A thread's wait word is 0
+//! while it runs, `1 + c` while it is in condition variable `c`'s wait set, and `1 + conds + b`
+//! while it waits at barrier `b`.
+//!
+//! What the scheduler chooses is a [`Move`]: a thread's next step, a flush of the oldest entry of
+//! its store buffer, or, for a `notify` with several waiters, the step that wakes one of them.
+//! The code itself comes from [`super::compile`]; what a state looks like to the learner is
 //! [`super::describe`].
 
 use std::collections::BTreeMap;
 
-use super::compile::{compile_thread, lower_direct, same_code, AStmt, CExpr, Names, Op, ThreadCode};
-use super::parse::{parse_condition, BinOp, ParseError, Place, Program, UnOp};
+use super::compile::{compile_thread, lower_direct, same_code, AStmt, CExpr, Layout, Names, Op, ThreadCode};
+use super::parse::{parse_condition, BinOp, MemoryModel, ParseError, Place, Program, UnOp};
 
 /// A thread's index in the program (source order).
 pub type ThreadId = usize;
+
+/// One choice of the scheduler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Move {
+    /// The thread that moves.
+    pub thread: ThreadId,
+    /// What it does.
+    pub kind: MoveKind,
+}
+
+/// What a [`Move`] does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MoveKind {
+    /// The thread's next step.
+    Step,
+    /// Under `tso`: the oldest entry of the thread's store buffer is written to memory.
+    Flush,
+    /// The thread's next step is a `notify` with several waiters, and it wakes this one.
+    Wake(ThreadId),
+}
+
+impl Move {
+    /// Thread `t`'s next step.
+    pub fn step(thread: ThreadId) -> Move {
+        Move { thread, kind: MoveKind::Step }
+    }
+    /// Thread `t`'s flush.
+    pub fn flush(thread: ThreadId) -> Move {
+        Move { thread, kind: MoveKind::Flush }
+    }
+}
 
 /// Most `while` iterations one `atomic` block may run within its single step; past it the
 /// thread fails (no other thread could ever change what the loop waits for).
@@ -22,6 +61,7 @@ pub const ATOMIC_FUEL: u32 = 10_000;
 pub(super) const DIV_ZERO: i64 = 0;
 pub(super) const UNLOCK_NOT_HELD: i64 = 1;
 pub(super) const OUT_OF_FUEL: i64 = 2;
+pub(super) const WAIT_NOT_HELD: i64 = 3;
 
 /// One state of the whole program: every thread's position, registers and hidden temporaries,
 /// plus all shared variables, lock holders and semaphore counts.
@@ -83,11 +123,17 @@ pub struct Machine {
     pub(super) shared: Vec<(String, i64)>,
     pub(super) locks: Vec<String>,
     pub(super) sems: Vec<(String, i64)>,
+    pub(super) conds: Vec<String>,
+    pub(super) barriers: Vec<(String, i64)>,
+    pub(super) memory: MemoryModel,
     pub(super) checks: Vec<CExpr>,
     pub(super) width: usize,
     pub(super) shared_base: usize,
     pub(super) lock_base: usize,
     pub(super) sem_base: usize,
+    pub(super) barrier_base: usize,
+    /// Most moves a state can have.
+    pub(super) most_moves: usize,
     /// Groups (two or more) of threads with identical code, for symmetry reduction.
     pub(super) groups: Vec<Vec<ThreadId>>,
 }
@@ -99,7 +145,8 @@ impl Machine {
         let shared_base = n;
         let lock_base = shared_base + program.shared.len();
         let sem_base = lock_base + program.locks.len();
-        let mut next = sem_base + program.sems.len();
+        let barrier_base = sem_base + program.sems.len();
+        let mut next = barrier_base + program.barriers.len();
         let shared_names: Vec<&str> = program.shared.iter().map(|(s, _)| s.as_str()).collect();
         let mut threads = Vec::with_capacity(n);
         for t in &program.threads {
@@ -108,11 +155,21 @@ impl Machine {
                 regs: &t.registers,
                 locks: &program.locks,
                 sems: &program.sems,
+                conds: &program.conds,
+                barriers: &program.barriers,
             };
-            let code = compile_thread(t, names, next);
+            let layout = Layout {
+                waits: !program.conds.is_empty() || !program.barriers.is_empty(),
+                tso: program.memory == MemoryModel::Tso,
+            };
+            let code = compile_thread(t, names, next, layout);
             next = code.end();
             threads.push(code);
         }
+        // Per thread: a flush, and a step (or, for a `notify`, one step per other thread to wake).
+        let notifies = !program.conds.is_empty();
+        let per_thread = |c: &ThreadCode| usize::from(c.cap > 0) + if notifies { (n - 1).max(1) } else { 1 };
+        let most_moves = threads.iter().map(per_thread).sum();
         let mut groups: Vec<Vec<ThreadId>> = Vec::new();
         for t in 0..threads.len() {
             match groups.iter_mut().find(|g| same_code(&threads[g[0]], &threads[t])) {
@@ -127,12 +184,22 @@ impl Machine {
             shared: program.shared.clone(),
             locks: program.locks.clone(),
             sems: program.sems.clone(),
+            conds: program.conds.clone(),
+            barriers: program.barriers.clone(),
+            memory: program.memory,
             checks: program.checks.iter().map(lower_direct).collect(),
             width: next,
             shared_base,
             lock_base,
             sem_base,
+            barrier_base,
+            most_moves,
         }
+    }
+
+    /// The memory model the program runs under.
+    pub fn memory(&self) -> MemoryModel {
+        self.memory
     }
 
     /// Names of the threads, by [`ThreadId`].
@@ -155,8 +222,9 @@ impl Machine {
         State { words: w.into_boxed_slice() }
     }
 
-    /// Threads whose next step may run in `state` (none once any thread has failed).
-    pub fn enabled(&self, state: &State) -> Vec<ThreadId> {
+    /// Every move the scheduler may choose in `state` (none once any thread has failed): steps,
+    /// flushes, and a wake per waiter of a `notify` that has several.
+    pub fn moves(&self, state: &State) -> Vec<Move> {
         let mut out = Vec::new();
         if state.words.len() == self.width {
             self.enabled_into(&state.words, &mut out);
@@ -164,13 +232,30 @@ impl Machine {
         out
     }
 
-    /// The state after `thread` takes its next step; `state` itself when that thread is not enabled.
-    pub fn step(&self, state: &State, thread: ThreadId) -> State {
+    /// Threads whose own next step (not a flush) may run in `state`.
+    pub fn enabled(&self, state: &State) -> Vec<ThreadId> {
+        let mut threads: Vec<ThreadId> =
+            self.moves(state).into_iter().filter(|m| m.kind != MoveKind::Flush).map(|m| m.thread).collect();
+        threads.dedup();
+        threads
+    }
+
+    /// The state after `mv`; `state` itself when `mv` is not one of its moves.
+    pub fn apply(&self, state: &State, mv: Move) -> State {
         let mut next = state.clone();
-        if next.words.len() == self.width && self.enabled(state).contains(&thread) {
-            self.step_words(&mut next.words, thread);
+        if next.words.len() == self.width && self.moves(state).contains(&mv) {
+            self.step_words(&mut next.words, mv);
         }
         next
+    }
+
+    /// The state after `thread` takes its next step (a `notify` with several waiters wakes the
+    /// first of them); `state` itself when that thread's step is not enabled.
+    pub fn step(&self, state: &State, thread: ThreadId) -> State {
+        match self.moves(state).into_iter().find(|m| m.thread == thread && m.kind != MoveKind::Flush) {
+            Some(mv) => self.apply(state, mv),
+            None => state.clone(),
+        }
     }
 
     /// Whether `state` is running, complete, deadlocked or failed.
@@ -216,15 +301,18 @@ impl Machine {
         self.width
     }
 
-    /// Number of threads (so, most successors a state can have).
-    pub(crate) fn thread_count(&self) -> usize {
-        self.threads.len()
+    /// Most successors a state can have.
+    pub(crate) fn most_moves(&self) -> usize {
+        self.most_moves
     }
 
-    /// About what thread `t`'s next step in `w` costs, in ordinary steps (an `atomic` block with a
-    /// loop costs thousands); the explorer weighs its slices with it.
-    pub(crate) fn step_cost(&self, w: &[i64], t: ThreadId) -> usize {
-        self.threads[t].instrs.get(w[t] as usize).map_or(1, |i| i.cost as usize)
+    /// About what `mv` costs in `w`, in ordinary steps (an `atomic` block with a loop costs
+    /// thousands); the explorer weighs its slices with it.
+    pub(crate) fn step_cost(&self, w: &[i64], mv: Move) -> usize {
+        match mv.kind {
+            MoveKind::Step => self.threads[mv.thread].instrs.get(w[mv.thread] as usize).map_or(1, |i| i.cost as usize),
+            _ => 1,
+        }
     }
 
     pub(crate) fn shared_slice<'a>(&self, w: &'a [i64]) -> &'a [i64] {
@@ -248,8 +336,8 @@ impl Machine {
         self.checks.iter().all(|c| eval(c, w, ctx).is_some_and(|v| v != 0))
     }
 
-    /// Fills `out` with the threads that may step in the state `w`.
-    pub(crate) fn enabled_into(&self, w: &[i64], out: &mut Vec<ThreadId>) {
+    /// Fills `out` with the moves the scheduler may choose in the state `w`.
+    pub(crate) fn enabled_into(&self, w: &[i64], out: &mut Vec<Move>) {
         out.clear();
         for (t, code) in self.threads.iter().enumerate() {
             let pc = w[t];
@@ -257,49 +345,104 @@ impl Machine {
                 out.clear();
                 return;
             }
-            let runnable = match code.instrs.get(pc as usize).map(|i| &i.op) {
-                None => false,
-                Some(Op::Lock(m)) => w[self.lock_base + *m as usize] == 0,
-                Some(Op::Wait(s)) => w[self.sem_base + *s as usize] > 0,
-                Some(_) => true,
+            if code.flag.is_some_and(|f| w[f] != 0) {
+                continue;
+            }
+            let buffered = if code.cap > 0 { self.buffered(w, code) } else { 0 };
+            if buffered > 0 {
+                out.push(Move::flush(t));
+            }
+            let Some(ins) = code.instrs.get(pc as usize) else { continue };
+            if buffered > 0 && ins.op.drains() {
+                continue;
+            }
+            let runnable = match &ins.op {
+                Op::Lock(m) | Op::Relock(m) => w[self.lock_base + *m as usize] == 0,
+                Op::Wait(s) => w[self.sem_base + *s as usize] > 0,
+                Op::Set { place: Place::Shared(_), .. } => buffered < code.cap || code.cap == 0,
+                Op::Notify(c) if self.waiters(w, 1 + *c as i64).nth(1).is_some() => {
+                    // Several wait: which one wakes is the scheduler's choice.
+                    out.extend(self.waiters(w, 1 + *c as i64).map(|u| Move { thread: t, kind: MoveKind::Wake(u) }));
+                    false
+                }
+                _ => true,
             };
             if runnable {
-                out.push(t);
+                out.push(Move::step(t));
             }
         }
+    }
+
+    /// The threads whose wait word is `waiting`.
+    fn waiters<'a>(&'a self, w: &'a [i64], waiting: i64) -> impl Iterator<Item = ThreadId> + 'a {
+        self.threads.iter().enumerate().filter(move |(_, c)| c.flag.is_some_and(|f| w[f] == waiting)).map(|(u, _)| u)
+    }
+
+    /// Entries in thread `code`'s store buffer.
+    pub(super) fn buffered(&self, w: &[i64], code: &ThreadCode) -> usize {
+        (0..code.cap).take_while(|&i| w[code.buf + 2 * i] != 0).count()
     }
 
     /// How a state in which no thread is enabled ends.
     pub(crate) fn ending(&self, w: &[i64]) -> Ending {
         if (0..self.threads.len()).any(|t| w[t] < 0) {
             Ending::Error
-        } else if self.threads.iter().enumerate().all(|(t, c)| w[t] as usize >= c.instrs.len()) {
+        } else if self.threads.iter().enumerate().all(|(t, c)| {
+            w[t] as usize >= c.instrs.len() && c.flag.is_none_or(|f| w[f] == 0) && (c.cap == 0 || w[c.buf] == 0)
+        }) {
             Ending::Complete { bad: !self.checks_pass(w) }
         } else {
             Ending::Deadlock
         }
     }
 
-    /// Runs thread `t`'s next step on `w` in place; `t` must be enabled.
-    pub(crate) fn step_words(&self, w: &mut [i64], t: ThreadId) {
+    /// Reads shared variable `var` as thread `code` sees it: the newest entry for it in its own
+    /// store buffer, else memory.
+    fn read(&self, w: &[i64], code: &ThreadCode, var: u32) -> i64 {
+        for i in (0..code.cap).rev() {
+            if w[code.buf + 2 * i] == var as i64 + 1 {
+                return w[code.buf + 2 * i + 1];
+            }
+        }
+        w[self.shared_base + var as usize]
+    }
+
+    /// Runs `mv` on `w` in place; it must be one of the state's moves.
+    pub(crate) fn step_words(&self, w: &mut [i64], mv: Move) {
+        let t = mv.thread;
         let code = &self.threads[t];
+        if mv.kind == MoveKind::Flush {
+            let (var, value) = (w[code.buf], w[code.buf + 1]);
+            w[self.shared_base + var as usize - 1] = value;
+            let end = code.buf + 2 * code.cap;
+            w.copy_within(code.buf + 2..end, code.buf);
+            w[end - 2..end].fill(0);
+            return;
+        }
         let pc = w[t] as usize;
         let Some(ins) = code.instrs.get(pc) else { return };
         let ctx = Ctx { regs: code.regs, temps: code.temps, shared: self.shared_base };
         let mut next = ins.next;
         match &ins.op {
-            Op::Read { var, temp } => w[ctx.temps + *temp as usize] = w[ctx.shared + *var as usize],
+            Op::Read { var, temp } => w[ctx.temps + *temp as usize] = self.read(w, code, *var),
             Op::Set { read, place, expr, temps } => {
                 if let Some((var, temp)) = read {
-                    w[ctx.temps + *temp as usize] = w[ctx.shared + *var as usize];
+                    w[ctx.temps + *temp as usize] = self.read(w, code, *var);
                 }
                 let Some(v) = eval(expr, w, ctx) else { return fail(w, t, pc, DIV_ZERO) };
                 w[ctx.temps..ctx.temps + *temps as usize].fill(0);
-                write(w, ctx, *place, v);
+                match place {
+                    Place::Shared(i) if code.cap > 0 => {
+                        let at = code.buf + 2 * self.buffered(w, code);
+                        w[at] = *i as i64 + 1;
+                        w[at + 1] = v;
+                    }
+                    _ => write(w, ctx, *place, v),
+                }
             }
             Op::Branch { read, cond, else_pc, temps } => {
                 if let Some((var, temp)) = read {
-                    w[ctx.temps + *temp as usize] = w[ctx.shared + *var as usize];
+                    w[ctx.temps + *temp as usize] = self.read(w, code, *var);
                 }
                 let Some(v) = eval(cond, w, ctx) else { return fail(w, t, pc, DIV_ZERO) };
                 w[ctx.temps..ctx.temps + *temps as usize].fill(0);
@@ -313,7 +456,7 @@ impl Machine {
                     return fail(w, t, pc, code);
                 }
             }
-            Op::Lock(m) => w[self.lock_base + *m as usize] = t as i64 + 1,
+            Op::Lock(m) | Op::Relock(m) => w[self.lock_base + *m as usize] = t as i64 + 1,
             Op::Unlock(m) => {
                 let slot = self.lock_base + *m as usize;
                 if w[slot] != t as i64 + 1 {
@@ -326,9 +469,52 @@ impl Machine {
                 let slot = self.sem_base + *s as usize;
                 w[slot] = w[slot].wrapping_add(1);
             }
+            Op::Fence => {}
+            Op::CondWait { cond, lock } => {
+                let slot = self.lock_base + *lock as usize;
+                if w[slot] != t as i64 + 1 {
+                    return fail(w, t, pc, WAIT_NOT_HELD);
+                }
+                w[slot] = 0;
+                if let Some(f) = code.flag {
+                    w[f] = 1 + *cond as i64;
+                }
+            }
+            Op::Notify(c) => {
+                let waiting = 1 + *c as i64;
+                let woken = match mv.kind {
+                    MoveKind::Wake(u) => Some(u),
+                    _ => self.waiters(w, waiting).next(),
+                };
+                if let Some(f) = woken.and_then(|u| self.threads[u].flag) {
+                    w[f] = 0;
+                }
+            }
+            Op::NotifyAll(c) => self.release(w, 1 + *c as i64),
+            Op::Arrive(b) => {
+                let slot = self.barrier_base + *b as usize;
+                if w[slot] + 1 == self.barriers[*b as usize].1 {
+                    w[slot] = 0;
+                    self.release(w, 1 + (self.conds.len() + *b as usize) as i64);
+                } else {
+                    w[slot] += 1;
+                    if let Some(f) = code.flag {
+                        w[f] = 1 + (self.conds.len() + *b as usize) as i64;
+                    }
+                }
+            }
             Op::Jump(target) => next = *target,
         }
         w[t] = next as i64;
+    }
+
+    /// Lets every thread whose wait word is `waiting` go on.
+    fn release(&self, w: &mut [i64], waiting: i64) {
+        for f in self.threads.iter().filter_map(|c| c.flag) {
+            if w[f] == waiting {
+                w[f] = 0;
+            }
+        }
     }
 
     /// Whether some threads have identical code (so [`Machine::canonicalize`] can merge states).
@@ -356,6 +542,7 @@ impl Machine {
                 w[a].copy_from_slice(&old[b]);
             }
             for slot in self.lock_base..self.sem_base {
+                // (Lock holders are the only words that name a thread.)
                 let h = old[slot];
                 if let Some(pos) = order.iter().position(|&o| h == o as i64 + 1) {
                     w[slot] = g[pos] as i64 + 1;
@@ -366,7 +553,7 @@ impl Machine {
 
     fn local_range(&self, t: ThreadId) -> std::ops::Range<usize> {
         let c = &self.threads[t];
-        c.regs..c.temps + c.n_temps
+        c.regs..c.end()
     }
 
     fn compare_threads(&self, w: &[i64], a: ThreadId, b: ThreadId) -> std::cmp::Ordering {

@@ -50,12 +50,35 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
+/// Which memory model a program runs under (its optional first line, `memory sc` or `memory tso`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MemoryModel {
+    /// Sequential consistency: every write reaches memory in the step that makes it.
+    #[default]
+    Sc,
+    /// x86-TSO: each thread's writes wait in its own FIFO store buffer until flushed.
+    Tso,
+}
+
+impl MemoryModel {
+    /// The word a program uses for it (`sc` or `tso`).
+    pub fn word(self) -> &'static str {
+        match self {
+            MemoryModel::Sc => "sc",
+            MemoryModel::Tso => "tso",
+        }
+    }
+}
+
 /// A checked program: declarations, threads and checks, with every name resolved.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Program {
+    pub(crate) memory: MemoryModel,
     pub(crate) shared: Vec<(String, i64)>,
     pub(crate) locks: Vec<String>,
     pub(crate) sems: Vec<(String, i64)>,
+    pub(crate) conds: Vec<String>,
+    pub(crate) barriers: Vec<(String, i64)>,
     pub(crate) threads: Vec<ThreadDef>,
     pub(crate) checks: Vec<Expr>,
 }
@@ -64,6 +87,16 @@ impl Program {
     /// Names of the shared variables, in declaration order.
     pub fn shared_names(&self) -> Vec<&str> {
         self.shared.iter().map(|(n, _)| n.as_str()).collect()
+    }
+
+    /// The memory model it runs under.
+    pub fn memory(&self) -> MemoryModel {
+        self.memory
+    }
+
+    /// The same program under another memory model (to compare what each allows).
+    pub fn with_memory(&self, memory: MemoryModel) -> Program {
+        Program { memory, ..self.clone() }
     }
 }
 
@@ -92,6 +125,12 @@ pub(crate) enum StmtKind {
     Unlock(usize),
     Wait(usize),
     Signal(usize),
+    Fence,
+    /// `wait C M`: the condition variable, then the lock.
+    CondWait(usize, usize),
+    Notify(usize),
+    NotifyAll(usize),
+    Arrive(usize),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,8 +220,12 @@ impl BinOp {
 }
 
 const KEYWORDS: &[&str] = &[
-    "shared", "lock", "sem", "thread", "if", "else", "while", "atomic", "unlock", "wait", "signal", "check",
+    "shared", "lock", "sem", "thread", "if", "else", "while", "atomic", "unlock", "wait", "signal", "check", "memory",
+    "cond", "barrier", "fence", "notify", "notify_all", "arrive",
 ];
+
+/// The statements that synchronize, none of them allowed inside `atomic`.
+const SYNC_WORDS: &[&str] = &["lock", "unlock", "wait", "signal", "fence", "notify", "notify_all", "arrive"];
 
 const SYMBOLS: &[&str] =
     &["==", "!=", "<=", ">=", "&&", "||", "{", "}", "(", ")", "=", "<", ">", "+", "-", "*", "/", "%", "!"];
@@ -312,6 +355,9 @@ struct Parser {
     shared: Vec<(String, i64)>,
     locks: Vec<String>,
     sems: Vec<(String, i64)>,
+    conds: Vec<String>,
+    barriers: Vec<(String, i64)>,
+    memory: Option<MemoryModel>,
     decl_lines: Vec<(String, usize)>,
     registers: Vec<String>,
 }
@@ -347,6 +393,9 @@ impl Parser {
             shared: Vec::new(),
             locks: Vec::new(),
             sems: Vec::new(),
+            conds: Vec::new(),
+            barriers: Vec::new(),
+            memory: None,
             decl_lines: Vec::new(),
             registers: Vec::new(),
         }
@@ -442,6 +491,10 @@ impl Parser {
             Some("a lock")
         } else if self.sems.iter().any(|(n, _)| n == name) {
             Some("a semaphore")
+        } else if self.conds.iter().any(|n| n == name) {
+            Some("a condition variable")
+        } else if self.barriers.iter().any(|(n, _)| n == name) {
+            Some("a barrier")
         } else {
             None
         }
@@ -455,7 +508,24 @@ impl Parser {
             let t = self.peek().clone();
             match &t.tok {
                 Tok::Eof => break,
-                Tok::Ident(k) if k == "shared" || k == "lock" || k == "sem" => {
+                Tok::Ident(k) if k == "memory" => {
+                    if self.memory.is_some() {
+                        return self.error_at(&t, "the program already says its memory model".into());
+                    }
+                    if !self.decl_lines.is_empty() || !threads.is_empty() {
+                        return self.error_at(&t, "`memory` must come first, before the declarations".into());
+                    }
+                    self.count_statement()?;
+                    self.bump();
+                    let mt = self.peek().clone();
+                    self.memory = Some(match &mt.tok {
+                        Tok::Ident(w) if w == "sc" => MemoryModel::Sc,
+                        Tok::Ident(w) if w == "tso" => MemoryModel::Tso,
+                        _ => return self.expected("`sc` or `tso` after `memory`"),
+                    });
+                    self.bump();
+                }
+                Tok::Ident(k) if ["shared", "lock", "sem", "cond", "barrier"].contains(&k.as_str()) => {
                     if !threads.is_empty() {
                         return self.error_at(&t, format!("`{k}` declarations must come before the threads"));
                     }
@@ -498,7 +568,7 @@ impl Parser {
                 }
                 _ => {
                     let what = if threads.is_empty() {
-                        "a declaration (`shared`, `lock`, `sem`) or `thread`"
+                        "a declaration (`shared`, `lock`, `sem`, `cond`, `barrier`) or `thread`"
                     } else {
                         "`thread`, `check` or end of input"
                     };
@@ -510,9 +580,12 @@ impl Parser {
             return self.expected("at least one `thread`");
         }
         Ok(Program {
+            memory: self.memory.unwrap_or_default(),
             shared: std::mem::take(&mut self.shared),
             locks: std::mem::take(&mut self.locks),
             sems: std::mem::take(&mut self.sems),
+            conds: std::mem::take(&mut self.conds),
+            barriers: std::mem::take(&mut self.barriers),
             threads,
             checks,
         })
@@ -533,6 +606,7 @@ impl Parser {
         self.decl_lines.push((name.clone(), kw.line));
         match kind.as_str() {
             "lock" => self.locks.push(name),
+            "cond" => self.conds.push(name),
             _ => {
                 self.expect_sym("=", &format!("`=` and a starting value after `{kind} {name}`"))?;
                 let vt = self.peek().clone();
@@ -542,6 +616,14 @@ impl Parser {
                         return self.error_at(&vt, format!("semaphore `{name}` cannot start below 0"));
                     }
                     self.sems.push((name, value));
+                } else if kind == "barrier" {
+                    if !(1..=MAX_THREADS as i64).contains(&value) {
+                        return self.error_at(
+                            &vt,
+                            format!("barrier `{name}` must wait for 1 to {MAX_THREADS} threads (a program has at most {MAX_THREADS})"),
+                        );
+                    }
+                    self.barriers.push((name, value));
                 } else {
                     self.shared.push((name, value));
                 }
@@ -591,8 +673,8 @@ impl Parser {
         let line = t.line;
         let Tok::Ident(word) = &t.tok else {
             return self.expected(&format!(
-                "a statement (an assignment, `if`, `while`, `atomic`, `lock`, `unlock`, `wait` \
-                 or `signal`) or `}}` to close {context}"
+                "a statement (an assignment, `if`, `while`, `atomic`, `lock`, `unlock`, `wait`, \
+                 `signal`, `fence`, `notify`, `notify_all` or `arrive`) or `}}` to close {context}"
             ));
         };
         self.count_statement()?;
@@ -633,34 +715,13 @@ impl Parser {
                 }
                 StmtKind::Atomic(body)
             }
-            "lock" | "unlock" | "wait" | "signal" => {
+            w if SYNC_WORDS.contains(&w) => {
                 let word = word.clone();
                 if self.atomic > 0 {
                     return self.error_at(&t, format!("`{word}` is not allowed inside `atomic`"));
                 }
                 self.bump();
-                let is_lock = word == "lock" || word == "unlock";
-                let what = if is_lock { "lock" } else { "semaphore" };
-                let (name, nt) = self.name(&format!("a {what} name after `{word}`"))?;
-                let index = if is_lock {
-                    self.locks.iter().position(|n| *n == name)
-                } else {
-                    self.sems.iter().position(|(n, _)| *n == name)
-                };
-                let Some(index) = index else {
-                    let message = match self.declared_kind(&name) {
-                        Some(k) => format!("`{word}` needs a {what}, but `{name}` is {k}"),
-                        None if is_lock => format!("unknown lock `{name}` (declare it with `lock {name}`)"),
-                        None => format!("unknown semaphore `{name}` (declare it with `sem {name} = 1`)"),
-                    };
-                    return self.error_at(&nt, message);
-                };
-                match word.as_str() {
-                    "lock" => StmtKind::Lock(index),
-                    "unlock" => StmtKind::Unlock(index),
-                    "wait" => StmtKind::Wait(index),
-                    _ => StmtKind::Signal(index),
-                }
+                self.sync_statement(&word)?
             }
             w if KEYWORDS.contains(&w) => {
                 return self.error_at(&t, format!("`{w}` cannot start a statement inside {context}"));
@@ -680,6 +741,56 @@ impl Parser {
             }
         };
         Ok(Stmt { line, kind })
+    }
+
+    /// A synchronizing statement after its keyword `word` (already read).
+    fn sync_statement(&mut self, word: &str) -> PResult<StmtKind> {
+        if word == "fence" {
+            return Ok(StmtKind::Fence);
+        }
+        let (what, declare) = match word {
+            "lock" | "unlock" => ("lock", "lock NAME"),
+            "signal" => ("semaphore", "sem NAME = 1"),
+            "wait" => ("semaphore or condition variable", "sem NAME = 1` or `cond NAME"),
+            "notify" | "notify_all" => ("condition variable", "cond NAME"),
+            _ => ("barrier", "barrier NAME = 2"),
+        };
+        let declare = |name: &str| declare.replace("NAME", name);
+        let article = if what.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+        let (name, nt) = self.name(&format!("{article} {what} name after `{word}`"))?;
+        let find = |names: Vec<&String>| names.iter().position(|n| **n == name);
+        let lock = find(self.locks.iter().collect());
+        let sem = find(self.sems.iter().map(|(n, _)| n).collect());
+        let cond = find(self.conds.iter().collect());
+        let barrier = find(self.barriers.iter().map(|(n, _)| n).collect());
+        let kind = match (word, lock, sem, cond, barrier) {
+            ("lock", Some(i), ..) => StmtKind::Lock(i),
+            ("unlock", Some(i), ..) => StmtKind::Unlock(i),
+            ("signal", _, Some(i), ..) => StmtKind::Signal(i),
+            ("wait", _, Some(i), ..) => StmtKind::Wait(i),
+            ("wait", _, _, Some(c), _) => {
+                let (lname, lt) = self.name(&format!("a lock name after `wait {name}` (the lock the waiter holds)"))?;
+                let Some(m) = self.locks.iter().position(|n| *n == lname) else {
+                    let message = match self.declared_kind(&lname) {
+                        Some(k) => format!("`wait {name}` needs a lock after it, but `{lname}` is {k}"),
+                        None => format!("unknown lock `{lname}` (declare it with `lock {lname}`)"),
+                    };
+                    return self.error_at(&lt, message);
+                };
+                StmtKind::CondWait(c, m)
+            }
+            ("notify", _, _, Some(c), _) => StmtKind::Notify(c),
+            ("notify_all", _, _, Some(c), _) => StmtKind::NotifyAll(c),
+            ("arrive", .., Some(b)) => StmtKind::Arrive(b),
+            _ => {
+                let message = match self.declared_kind(&name) {
+                    Some(k) => format!("`{word}` needs {article} {what}, but `{name}` is {k}"),
+                    None => format!("unknown {what} `{name}` (declare it with `{}`)", declare(&name)),
+                };
+                return self.error_at(&nt, message);
+            }
+        };
+        Ok(kind)
     }
 
     /// The rest of an `if` after its keyword: condition, block and optional `else`.

@@ -6,7 +6,7 @@
 //! hand. A new step forgets what could be redone.
 
 use super::explore::Limits;
-use super::machine::{Machine, State, ThreadId};
+use super::machine::{Machine, Move, MoveKind, State, ThreadId};
 use super::parse::Program;
 use super::programs::{is_solved, Goal};
 use super::shortest::{shortest_path, Target};
@@ -22,8 +22,8 @@ pub struct Scheduler {
     undone: Vec<Step>,
 }
 
-/// A thread's step and the state it led to.
-type Step = (ThreadId, State);
+/// A move and the state it led to.
+type Step = (Move, State);
 
 /// Moves the last step of `from` onto `to`; false when `from` is empty.
 fn move_last(from: &mut Vec<Step>, to: &mut Vec<Step>) -> bool {
@@ -48,17 +48,35 @@ impl Scheduler {
         self.taken.last().map_or(&self.initial, |(_, s)| s)
     }
 
-    /// Lets `thread` take its next step; false (and nothing changes) when it is not enabled.
-    /// A step forgets the steps that could be redone.
-    pub fn step(&mut self, thread: ThreadId) -> bool {
+    /// The moves the schedule may take next.
+    pub fn moves(&self) -> Vec<Move> {
+        self.machine.moves(self.state())
+    }
+
+    /// Takes `mv`; false (and nothing changes) when it is not one of the moves. A move forgets
+    /// the moves that could be redone.
+    pub fn take(&mut self, mv: Move) -> bool {
         let state = self.state();
-        if !self.machine.enabled(state).contains(&thread) {
+        if !self.machine.moves(state).contains(&mv) {
             return false;
         }
-        let next = self.machine.step(state, thread);
-        self.taken.push((thread, next));
+        let next = self.machine.apply(state, mv);
+        self.taken.push((mv, next));
         self.undone.clear();
         true
+    }
+
+    /// Lets `thread` take its next step (a `notify` with several waiters wakes the first; see
+    /// [`Scheduler::take`] to choose); false, and nothing changes, when it is not enabled.
+    pub fn step(&mut self, thread: ThreadId) -> bool {
+        let found = self.moves().into_iter().find(|m| m.thread == thread && m.kind != MoveKind::Flush);
+        found.is_some_and(|mv| self.take(mv))
+    }
+
+    /// Under `tso`, writes the oldest entry of `thread`'s store buffer to memory; false when its
+    /// buffer is empty.
+    pub fn flush(&mut self, thread: ThreadId) -> bool {
+        self.take(Move::flush(thread))
     }
 
     /// Takes back the last step; false when none was taken.
@@ -87,18 +105,29 @@ impl Scheduler {
         !self.undone.is_empty()
     }
 
-    /// The threads chosen so far, in order.
-    pub fn choices(&self) -> Vec<ThreadId> {
-        self.taken.iter().map(|(t, _)| *t).collect()
+    /// The moves chosen so far, in order.
+    pub fn choices(&self) -> Vec<Move> {
+        self.taken.iter().map(|(m, _)| *m).collect()
     }
 
-    /// The schedule so far as thread names, `A B A`, or `nothing yet`.
+    /// The schedule so far as thread names, `A B flush(A) A`, or `nothing yet`.
     pub fn schedule_text(&self) -> String {
         if self.taken.is_empty() {
             return "nothing yet".into();
         }
-        let names = self.machine.thread_names();
-        self.taken.iter().map(|(t, _)| names[*t]).collect::<Vec<_>>().join(" ")
+        self.taken.iter().map(|(m, _)| self.machine.move_text(*m)).collect::<Vec<_>>().join(" ")
+    }
+
+    /// What the schedule so far did that is worth saying, one sentence each, oldest first (a
+    /// notification that no thread was waiting for, so it was lost).
+    pub fn notes(&self) -> Vec<String> {
+        let mut before = &self.initial;
+        let mut notes = Vec::new();
+        for (mv, after) in &self.taken {
+            notes.extend(self.machine.move_note(before, *mv));
+            before = after;
+        }
+        notes
     }
 
     /// Replaces the schedule with a shortest one that reaches `target` (searching within
@@ -106,8 +135,8 @@ impl Scheduler {
     pub fn show(&mut self, target: &Target, limits: &Limits) -> bool {
         let Some(choices) = shortest_path(&self.machine, target, limits) else { return false };
         self.restart();
-        for t in choices {
-            self.step(t);
+        for mv in choices {
+            self.take(mv);
         }
         true
     }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::explore::{Limits, MEMORY_BUDGET};
-use super::machine::{Ending, Machine, ThreadId};
+use super::machine::{Ending, Machine, Move};
 use super::parse::Program;
 use super::store::{hash_words, StateStore};
 
@@ -22,15 +22,15 @@ pub enum Target {
     Error,
 }
 
-/// The fewest thread choices from the initial state that end a schedule at `target`, found by
+/// The fewest moves (steps and flushes) from the initial state that end a schedule at `target`, found by
 /// breadth-first search; `None` when unreachable, or when the search passes `limits` or
 /// [`MEMORY_BUDGET`].
-pub fn shortest_schedule(program: &Program, target: &Target, limits: &Limits) -> Option<Vec<ThreadId>> {
+pub fn shortest_schedule(program: &Program, target: &Target, limits: &Limits) -> Option<Vec<Move>> {
     shortest_path(&Machine::new(program), target, limits)
 }
 
 /// [`shortest_schedule`] for an already compiled program.
-pub(super) fn shortest_path(machine: &Machine, target: &Target, limits: &Limits) -> Option<Vec<ThreadId>> {
+pub(super) fn shortest_path(machine: &Machine, target: &Target, limits: &Limits) -> Option<Vec<Move>> {
     let max = limits.max_states.min(u32::MAX as usize - 1);
     let names: Vec<&str> = machine.shared_names().collect();
     let wanted: Option<Vec<(usize, i64)>> = match target {
@@ -44,7 +44,7 @@ pub(super) fn shortest_path(machine: &Machine, target: &Target, limits: &Limits)
     let mut store = StateStore::new(width);
     let init = machine.initial();
     store.insert(&init.words, hash_words(&init.words));
-    let mut parent: Vec<(u32, u32)> = vec![(u32::MAX, 0)];
+    let mut parent: Vec<(u32, Move)> = vec![(u32::MAX, Move::step(0))];
     let (mut cur, mut nxt, mut en) = (vec![0i64; width], vec![0i64; width], Vec::new());
     let mut id = 0;
     while id < store.len() {
@@ -63,7 +63,7 @@ pub(super) fn shortest_path(machine: &Machine, target: &Target, limits: &Limits)
                 let mut path = Vec::new();
                 let mut at = id;
                 while parent[at].0 != u32::MAX {
-                    path.push(parent[at].1 as ThreadId);
+                    path.push(parent[at].1);
                     at = parent[at].0 as usize;
                 }
                 path.reverse();
@@ -76,8 +76,8 @@ pub(super) fn shortest_path(machine: &Machine, target: &Target, limits: &Limits)
             let before = store.len();
             store.insert(&nxt, hash_words(&nxt));
             if store.len() > before {
-                parent.push((id as u32, t as u32));
-                let bytes = store.bytes() + parent.capacity() * std::mem::size_of::<(u32, u32)>();
+                parent.push((id as u32, t));
+                let bytes = store.bytes() + parent.capacity() * std::mem::size_of::<(u32, Move)>();
                 if store.len() > max || bytes > MEMORY_BUDGET {
                     return None;
                 }

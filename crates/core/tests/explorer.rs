@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use interleave_core::explorer::programs::{builtin, is_solved, Goal, BUILTINS, CHALLENGES};
+use interleave_core::explorer::programs::{builtin, is_proved, is_solved, Goal, BUILTINS, CHALLENGES};
 use interleave_core::explorer::{
     explore, parse, shortest_schedule, values_text, EndNote, Exploration, ExploreControl, ExploreError, Limits,
     Machine, Move, Program, Reachable, Report, Scheduler, State, Status, Target, ThreadId, ThreadState,
@@ -264,7 +264,8 @@ mod builtins {
         for (id, _, src) in BUILTINS {
             let p = parse(src).unwrap_or_else(|e| panic!("{id}: {e}"));
             let r = explore(&p, &Limits::default(), &ExploreControl::sequential()).unwrap();
-            assert!(r.reachable.complete, "{id}");
+            // (The barrier's deadlock is its point: no schedule of it completes.)
+            assert_eq!(r.reachable.complete, *id != "barrier-deadlock", "{id}");
             assert_eq!(r, parallel(&p), "{id}: parallel differs");
         }
     }
@@ -272,7 +273,7 @@ mod builtins {
     // Every loop-free built-in agrees with the brute-force enumerator, shortest schedules included.
     #[test]
     fn agree_with_brute_force() {
-        for (id, _, src) in BUILTINS.iter().filter(|(id, _, _)| *id != "peterson") {
+        for (id, _, src) in BUILTINS.iter().filter(|(_, _, src)| !run(src).unbounded) {
             let p = program(src);
             let brute = Brute::enumerate(&Machine::new(&p), 1_000_000).unwrap();
             brute.assert_agrees(&run(src));
@@ -394,31 +395,66 @@ mod builtins {
 mod challenges {
     use super::*;
 
-    // Every challenge names a built-in, its goal is reachable, and `is_solved` recognises it.
-    #[test]
-    fn reachable_and_recognised() {
-        for c in CHALLENGES {
-            let p = program(builtin(c.program).unwrap_or_else(|| panic!("{}: no program", c.id)));
-            let m = Machine::new(&p);
-            // Breadth-first over states with the machine's public API, stopping at a solution.
-            let mut seen = std::collections::HashSet::new();
-            let mut queue = std::collections::VecDeque::from([m.initial()]);
-            let mut solved = false;
-            while let Some(s) = queue.pop_front() {
-                if is_solved(&c.goal, &m, &s) {
-                    solved = true;
-                    break;
-                }
-                for t in m.enabled(&s) {
-                    let n = m.step(&s, t);
-                    if seen.insert(n.clone()) {
-                        queue.push_back(n);
-                    }
+    /// Whether some schedule of `m` reaches `goal` by hand (breadth-first over states with the
+    /// machine's public API, every move included).
+    fn reachable_by_hand(m: &Machine, goal: &Goal) -> bool {
+        let mut seen = std::collections::HashSet::new();
+        let mut queue = std::collections::VecDeque::from([m.initial()]);
+        while let Some(s) = queue.pop_front() {
+            if is_solved(goal, m, &s) {
+                return true;
+            }
+            for mv in m.moves(&s) {
+                let n = m.apply(&s, mv);
+                if seen.insert(n.clone()) {
+                    queue.push_back(n);
                 }
             }
-            assert!(solved, "{}: goal unreachable", c.id);
+        }
+        false
+    }
+
+    // Every challenge names a built-in and has a hint and a lesson; a goal to reach by hand is
+    // reachable and `is_solved` recognises it; a goal to prove is proved by exploring every
+    // schedule and cannot be reached by hand; a goal to decide is exactly one of the two.
+    #[test]
+    fn solvable_and_recognised() {
+        assert!(CHALLENGES.len() >= 20);
+        let mut ids = std::collections::BTreeSet::new();
+        for c in CHALLENGES {
+            assert!(ids.insert(c.id), "{}: id twice", c.id);
+            assert!(!c.hint.is_empty() && !c.teaches.is_empty() && !c.task.is_empty(), "{}", c.id);
+            let p = program(builtin(c.program).unwrap_or_else(|| panic!("{}: no program", c.id)));
+            let m = Machine::new(&p);
+            let report = explore(&p, &Limits::default(), &ExploreControl::sequential()).unwrap();
+            let by_hand = reachable_by_hand(&m, &c.goal);
+            let proved = is_proved(&c.goal, &m, &report);
+            match c.goal {
+                Goal::Never(_) | Goal::AlwaysGood => assert!(proved && !by_hand, "{}: not provable", c.id),
+                Goal::Decide(_) => assert!(proved != by_hand, "{}: undecided", c.id),
+                _ => assert!(by_hand && !proved, "{}: goal unreachable", c.id),
+            }
+            assert_eq!(c.goal.by_exploring(), matches!(c.goal, Goal::Never(_) | Goal::AlwaysGood | Goal::Decide(_)));
             assert!(!is_solved(&c.goal, &m, &m.initial()), "{}: solved before any step", c.id);
         }
+        // Both memory models and every kind of primitive are covered.
+        let sources: Vec<&str> = CHALLENGES.iter().map(|c| builtin(c.program).unwrap()).collect();
+        for word in ["memory tso", "fence", "lock ", "sem ", "cond ", "notify ", "barrier ", "arrive "] {
+            assert!(sources.iter().any(|s| s.contains(word)), "no challenge uses `{word}`");
+        }
+        assert!(sources.iter().any(|s| !s.contains("memory tso")));
+    }
+
+    // A goal to prove is not proved by a report that shows the outcome (the lost update without a lock).
+    #[test]
+    fn proofs_need_the_right_report() {
+        let p = program(builtin("lost-update").unwrap());
+        let m = Machine::new(&p);
+        let report = run(builtin("lost-update").unwrap());
+        assert!(!is_proved(&Goal::Never("x == 1"), &m, &report));
+        assert!(is_proved(&Goal::Never("x == 3"), &m, &report));
+        assert!(!is_proved(&Goal::AlwaysGood, &m, &report));
+        assert!(!is_proved(&Goal::Outcome("x == 1"), &m, &report));
     }
 
     // Solving "lose an update" by hand: A reads, B reads, A writes, B writes.
@@ -559,7 +595,7 @@ mod parser {
             ("lock m\nthread A { wait m }", (2, 17, "`wait` needs a semaphore or condition variable, but `m` is a lock")),
             ("thread A { }\nshared x = 0", (2, 1, "`shared` declarations must come before the threads")),
             ("thread A { x == 1 }", (1, 14, "expected `=` after `x` (a statement here is an assignment), found `==`")),
-            ("thread A { 5 }", (1, 12, "expected a statement (an assignment, `if`, `while`, `atomic`, `lock`, `unlock`, `wait` or `signal`) or `}` to close thread A, found the number 5")),
+            ("thread A { 5 }", (1, 12, "expected a statement (an assignment, `if`, `while`, `atomic`, `lock`, `unlock`, `wait`, `signal`, `fence`, `notify`, `notify_all` or `arrive`) or `}` to close thread A, found the number 5")),
             ("lock m\nthread A { r = m + 1 }", (2, 16, "`m` is a lock, not a value")),
             ("thread A { if 1 { r = 1 }", (1, 26, "expected `}` to close thread A, found end of input")),
             ("thread A { while 1 { r = 1 }\n", (2, 1, "expected `}` to close thread A, found end of input")),
@@ -1364,5 +1400,253 @@ mod limits {
         fn random_programs_end(seed in any::<u64>()) {
             survives(&random_program(seed), seed);
         }
+    }
+}
+
+mod part2 {
+    use super::*;
+    use interleave_core::explorer::{MemoryModel, MoveKind, STORE_BUFFER_MOST};
+
+    const SB: &str = "shared x = 0\nshared y = 0\nshared a = 0\nshared b = 0\n\
+                      thread A {\n  x = 1\n  r = y\n  a = r\n}\nthread B {\n  y = 1\n  r = x\n  b = r\n}\n";
+
+    fn reaches(report: &Report, pairs: &[(&str, i64)]) -> bool {
+        report.outcomes.iter().any(|o| pairs.iter().all(|(k, v)| o.values[*k] == *v))
+    }
+
+    // The spec's worked checks: store buffering reaches a = 0, b = 0 under tso only, and not
+    // with a fence after each first write; the lost update is the same under `memory sc`.
+    #[test]
+    fn worked_checks() {
+        let zero = [("a", 0), ("b", 0)];
+        assert!(reaches(&run(&format!("memory tso\n{SB}")), &zero));
+        assert!(!reaches(&run(&format!("memory sc\n{SB}")), &zero));
+        assert!(!reaches(&run(SB), &zero));
+        let fenced = SB.replace("  x = 1\n", "  x = 1\n  fence\n").replace("  y = 1\n", "  y = 1\n  fence\n");
+        assert!(!reaches(&run(&format!("memory tso\n{fenced}")), &zero));
+        let lost = builtin("lost-update").unwrap();
+        assert_eq!(run(&format!("memory sc\n{lost}")), run(lost));
+        // Under sc a fence is one step that changes nothing: a thread of one fence has one schedule.
+        assert_eq!(run("thread A {\n  fence\n}").schedules, big(1));
+    }
+
+    // Every built-in program's report, pinned: (schedules, complete, bad, deadlock, error, states,
+    // unbounded, outcomes, outcomes only store buffers allow).
+    #[test]
+    fn builtin_reports() {
+        let pins: &[(&str, u64, u64, u64, u64, u64, usize, bool, usize, usize)] = &[
+            ("store-buffering", 2268, 2268, 844, 0, 0, 113, false, 4, 1),
+            ("store-buffering-fenced", 924, 924, 0, 0, 0, 79, false, 3, 0),
+            ("store-buffering-one-fence", 1386, 1386, 120, 0, 0, 102, false, 4, 1),
+            ("message-passing", 840, 840, 0, 0, 0, 73, false, 3, 0),
+            ("peterson-tso", 0, 0, 0, 0, 0, 866, true, 4, 2),
+            ("peterson-fence", 0, 0, 0, 0, 0, 211, true, 2, 0),
+            ("bounded-buffer", 64, 64, 0, 0, 0, 110, false, 1, 0),
+            ("bounded-buffer-if", 64, 64, 8, 0, 0, 146, false, 2, 0),
+            ("bounded-buffer-notify", 80, 72, 0, 8, 0, 114, false, 1, 0),
+            ("lost-wakeup", 2, 1, 0, 1, 0, 15, false, 1, 0),
+            ("barrier-phases", 36, 36, 0, 0, 0, 17, false, 1, 0),
+            ("barrier-deadlock", 700, 0, 0, 700, 0, 36, false, 0, 0),
+        ];
+        for &(id, schedules, complete, bad, deadlock, error, states, unbounded, outcomes, weaker) in pins {
+            let p = program(builtin(id).unwrap());
+            let mut r = explore(&p, &Limits::default(), &ExploreControl::sequential()).unwrap();
+            let sc = explore(&p.with_memory(MemoryModel::Sc), &Limits::default(), &ExploreControl::sequential()).unwrap();
+            r.mark_store_buffer_outcomes(&sc);
+            let got = (
+                u64::try_from(&r.schedules).unwrap(),
+                u64::try_from(&r.complete).unwrap(),
+                u64::try_from(&r.bad).unwrap(),
+                u64::try_from(&r.deadlock).unwrap(),
+                u64::try_from(&r.error).unwrap(),
+                r.states,
+                r.unbounded,
+                r.outcomes.len(),
+                r.store_buffer_outcomes(),
+            );
+            assert_eq!(got, (schedules, complete, bad, deadlock, error, states, unbounded, outcomes, weaker), "{id}");
+        }
+        let wait = run(builtin("wait-without-lock").unwrap());
+        assert!(wait.reachable.error && wait.reachable.complete, "the waiter fails unless ready is set first");
+    }
+
+    // Be the scheduler under tso: a write goes to the buffer, the thread sees it and memory does
+    // not; a flush moves it to memory; undo and redo cover flushes; the schedule names them.
+    #[test]
+    fn store_buffers_by_hand() {
+        let mut s = Scheduler::new(&program(builtin("store-buffering").unwrap()));
+        assert!(s.machine().has_store_buffers());
+        assert!(!s.flush(0), "an empty buffer has nothing to flush");
+        assert!(s.step(0)); // A: x = 1, into its buffer
+        let views = s.machine().describe(s.state());
+        assert_eq!(views[0].buffer, vec![("x".to_string(), 1)]);
+        assert_eq!(views[0].sees, vec![("x".to_string(), 1)]);
+        assert_eq!(views[0].buffer_text(), "x = 1");
+        assert_eq!(views[1].buffer_text(), "empty");
+        assert_eq!(s.machine().shared_values(s.state())["x"], 0, "memory still holds 0");
+        assert!(s.moves().contains(&Move::flush(0)));
+        assert_eq!(s.machine().move_label(s.state(), Move::flush(0)), "Flush A: x = 1");
+        assert!(s.step(1) && s.step(0) && s.step(1)); // B: y = 1; A: r = y (0); B: r = x (0)
+        assert!(s.step(0) && s.step(1)); // a = r, b = r (buffered too)
+        // Every thread has run its last statement, but none is finished until its buffer drains.
+        assert_eq!(s.machine().end_note(s.state()), None);
+        assert_eq!(s.machine().describe(s.state())[0].next.as_deref(), Some("done, once its store buffer is flushed"));
+        while s.flush(0) {}
+        while s.flush(1) {}
+        assert!(s.solves(&Goal::Outcome("a == 0 && b == 0")));
+        assert_eq!(s.schedule_text(), "A B A B A B flush(A) flush(A) flush(B) flush(B)");
+        assert!(s.undo());
+        assert_eq!(s.machine().describe(s.state())[1].buffer, vec![("b".to_string(), 0)]);
+        assert!(s.redo());
+        assert!(s.solves(&Goal::Outcome("a == 0 && b == 0")));
+    }
+
+    // A fence, a lock or an atomic block waits for the thread's buffer to drain; a full buffer
+    // takes no write; a thread without loops gets a buffer as long as its writes.
+    #[test]
+    fn buffers_drain_and_fill() {
+        let mut s = Scheduler::new(&program(builtin("store-buffering-fenced").unwrap()));
+        assert!(s.step(0));
+        assert_eq!(s.moves(), vec![Move::flush(0), Move::step(1)], "A's fence waits for its flush");
+        let view = &s.machine().describe(s.state())[0];
+        assert_eq!(view.state, ThreadState::Blocked);
+        assert_eq!(view.next.as_deref(), Some("fence (waits: its store buffer must drain first: flush it)"));
+        assert!(s.flush(0) && s.step(0));
+        let p = program("memory tso\nshared x = 0\nlock m\nthread A {\n  x = 1\n  lock m\n  atomic { x = x + 1 }\n  unlock m\n}\n");
+        let m = Machine::new(&p);
+        let s1 = m.step(&m.initial(), 0);
+        assert_eq!(m.moves(&s1), vec![Move::flush(0)]);
+        let s2 = m.step(&m.apply(&s1, Move::flush(0)), 0);
+        assert_eq!(m.shared_values(&m.step(&s2, 0))["x"], 2, "atomic reads and writes memory directly");
+        // A loop gets the largest buffer; the ninth buffered write waits.
+        let looping = program("memory tso\nshared x = 0\nthread A {\n  while x < 20 {\n    x = x + 1\n  }\n}\n");
+        let m = Machine::new(&looping);
+        let mut st = m.initial();
+        for _ in 0..STORE_BUFFER_MOST {
+            // The test reads its own latest write, `x = x + 1` reads it again, then writes.
+            st = m.step(&m.step(&m.step(&st, 0), 0), 0);
+        }
+        assert_eq!(m.describe(&st)[0].buffer.len(), STORE_BUFFER_MOST);
+        assert_eq!(m.describe(&st)[0].buffer_size, STORE_BUFFER_MOST);
+        assert_eq!(m.describe(&st)[0].sees, vec![("x".to_string(), STORE_BUFFER_MOST as i64)]);
+        let st = m.step(&m.step(&st, 0), 0);
+        assert_eq!(m.moves(&st), vec![Move::flush(0)], "a full buffer must flush first");
+        assert_eq!(m.describe(&st)[0].next.as_deref(), Some("write x = t0 + 1 (waits: its store buffer is full: flush it)"));
+        // Straight-line code: one entry per write on the longest path.
+        let m = Machine::new(&program(builtin("store-buffering").unwrap()));
+        assert_eq!(m.describe(&m.initial())[0].buffer_size, 2);
+    }
+
+    // Condition variables: `wait` releases the lock and sleeps; `notify` with two waiters is a
+    // choice of two moves; the woken thread takes the lock again; a lost notification is told.
+    #[test]
+    fn condition_variables_by_hand() {
+        let src = "lock m\ncond c\nshared go = 0\n\
+                   thread A {\n  lock m\n  wait c m\n  unlock m\n}\n\
+                   thread B {\n  lock m\n  wait c m\n  unlock m\n}\n\
+                   thread N {\n  lock m\n  go = 1\n  notify c\n  unlock m\n}\n";
+        let mut s = Scheduler::new(&program(src));
+        assert!(s.step(0) && s.step(0)); // A locks, waits (releases m)
+        let a = &s.machine().describe(s.state())[0];
+        assert_eq!((a.state, a.next.as_deref()), (ThreadState::Waiting, Some("lock m again (after waiting on c) (asleep on c until a notify wakes it)")));
+        assert_eq!(s.machine().locks_text(s.state()).as_deref(), Some("m: free"));
+        assert!(s.step(1) && s.step(1)); // B too
+        assert_eq!(s.machine().wait_sets_text(s.state()).as_deref(), Some("c: A, B wait"));
+        assert!(s.step(2) && s.step(2));
+        let wakes: Vec<Move> = s.moves();
+        assert_eq!(wakes, vec![Move { thread: 2, kind: MoveKind::Wake(0) }, Move { thread: 2, kind: MoveKind::Wake(1) }]);
+        assert_eq!(s.machine().move_label(s.state(), wakes[1]), "Step N, waking B");
+        assert!(s.take(wakes[1]));
+        assert_eq!(s.machine().wait_sets_text(s.state()).as_deref(), Some("c: A waits"));
+        assert!(!s.step(1), "B must take m again, and N holds it");
+        assert!(s.step(2) && s.step(1) && s.step(1));
+        assert_eq!(s.machine().end_note(s.state()).map(|n| n.bad_news), Some(true), "A sleeps for ever: deadlock");
+        assert!(s.notes().is_empty());
+        // One notify for two waiters always leaves one asleep; `notify_all` wakes both.
+        let r = run(src);
+        assert!(r.reachable.deadlock && !r.reachable.complete);
+        let all = run(&src.replace("notify c", "notify_all c"));
+        assert!(all.reachable.deadlock && all.reachable.complete);
+        // A notification nobody waits for is lost, and the schedule says so.
+        let mut s = Scheduler::new(&program(builtin("lost-wakeup").unwrap()));
+        assert!(s.step(1) && s.step(1));
+        assert_eq!(
+            s.machine().describe(s.state())[1].next.as_deref(),
+            Some("notify c (no thread waits: the notification will be lost)")
+        );
+        assert!(s.step(1));
+        assert_eq!(s.notes(), vec!["Lost notification: Notifier notified c while no thread was waiting on it, so nothing woke.".to_string()]);
+        assert!(s.step(1) && s.step(0) && s.step(0));
+        assert_eq!(s.machine().status(s.state()), Status::Deadlock);
+        // Waiting without the lock is an error.
+        let mut s = Scheduler::new(&program(builtin("wait-without-lock").unwrap()));
+        assert!(s.step(0) && s.step(0));
+        assert!(matches!(s.machine().status(s.state()), Status::Error { .. }));
+        assert_eq!(
+            s.machine().end_note(s.state()).unwrap().text,
+            "Error in thread Waiter at line 8: wait c m while not holding m"
+        );
+    }
+
+    // Barriers: arrivals wait until the N-th, which releases all and starts a new round.
+    #[test]
+    fn barriers_by_hand() {
+        let src = "barrier b = 2\nshared x = 0\nthread A {\n  arrive b\n  arrive b\n}\nthread B {\n  arrive b\n  arrive b\n}\n";
+        let mut s = Scheduler::new(&program(src));
+        assert!(s.step(0));
+        assert_eq!(s.machine().barriers_text(s.state()).as_deref(), Some("b: 1 of 2 arrived (A)"));
+        assert_eq!(s.machine().describe(s.state())[0].state, ThreadState::Waiting);
+        assert_eq!(s.moves(), vec![Move::step(1)]);
+        assert!(s.step(1));
+        assert_eq!(s.machine().barriers_text(s.state()).as_deref(), Some("b: 0 of 2 arrived"));
+        assert_eq!(s.moves(), vec![Move::step(0), Move::step(1)]);
+        assert!(s.step(1) && s.step(0));
+        assert_eq!(s.machine().status(s.state()), Status::Complete { bad: false });
+        // A barrier for three with two threads: every schedule deadlocks.
+        let r = run("barrier b = 3\nthread A {\n  arrive b\n}\nthread B {\n  arrive b\n}\n");
+        assert_eq!((r.schedules.clone(), r.deadlock.clone()), (big(2), big(2)));
+        // A barrier for one never waits.
+        assert_eq!(run("barrier b = 1\nthread A {\n  arrive b\n  arrive b\n}\n").complete, big(1));
+    }
+
+    // The parser: the memory line first and once, the new declarations and statements, and
+    // what is refused where.
+    #[test]
+    fn parser() {
+        let err = |src: &str| parse(src).unwrap_err().to_string();
+        assert_eq!(program("memory tso\nthread A {\n  fence\n}").memory(), MemoryModel::Tso);
+        assert_eq!(program("thread A {\n  fence\n}").memory(), MemoryModel::Sc);
+        assert_eq!(err("shared x = 0\nmemory tso\nthread A { }"), "line 2, column 1: `memory` must come first, before the declarations");
+        assert_eq!(err("memory tso\nmemory sc\nthread A { }"), "line 2, column 1: the program already says its memory model");
+        assert_eq!(err("memory arm\nthread A { }"), "line 1, column 8: expected `sc` or `tso` after `memory`, found `arm`");
+        assert_eq!(err("barrier b = 0\nthread A { }"), "line 1, column 13: barrier `b` must wait for 1 to 16 threads (a program has at most 16)");
+        assert_eq!(err("cond c\nthread A { wait c }"), "line 2, column 19: expected a lock name after `wait c` (the lock the waiter holds), found `}`");
+        assert_eq!(err("cond c\nshared x = 0\nthread A { wait c x }"), "line 3, column 19: `wait c` needs a lock after it, but `x` is a shared variable");
+        assert_eq!(err("lock m\nthread A { notify m }"), "line 2, column 19: `notify` needs a condition variable, but `m` is a lock");
+        assert_eq!(err("thread A { arrive b }"), "line 1, column 19: unknown barrier `b` (declare it with `barrier b = 2`)");
+        assert_eq!(err("thread A { atomic { fence } }"), "line 1, column 21: `fence` is not allowed inside `atomic`");
+        assert_eq!(err("cond c\nthread A { atomic { notify c } }"), "line 2, column 21: `notify` is not allowed inside `atomic`");
+        assert_eq!(err("thread A { fence = 1 }"), "line 1, column 18: expected a statement (an assignment, `if`, `while`, `atomic`, `lock`, `unlock`, `wait`, `signal`, `fence`, `notify`, `notify_all` or `arrive`) or `}` to close thread A, found `=`");
+    }
+
+    // Symmetry reduction and the parallel engine keep every count under tso, with conditions
+    // and barriers.
+    #[test]
+    fn symmetry_and_parallel() {
+        for id in ["store-buffering", "bounded-buffer", "bounded-buffer-notify", "barrier-phases", "peterson-tso"] {
+            let p = program(builtin(id).unwrap());
+            let on = explore(&p, &Limits::default(), &ExploreControl::sequential()).unwrap();
+            let off = explore(&p, &Limits::default(), &ExploreControl::sequential().with_symmetry(false)).unwrap();
+            assert_eq!(Report { states: off.states, ..on.clone() }, off, "{id}");
+            assert_eq!(parallel(&p), on, "{id}");
+        }
+        // Four identical tso threads: symmetry merges states, counts stay.
+        let body = "  x = x + 1\n  fence\n";
+        let src = format!("memory tso\nshared x = 0\n{}", ["A", "B", "C"].map(|t| format!("thread {t} {{\n{body}}}\n")).concat());
+        let p = program(&src);
+        let on = explore(&p, &Limits::default(), &ExploreControl::sequential()).unwrap();
+        let off = explore(&p, &Limits::default(), &ExploreControl::sequential().with_symmetry(false)).unwrap();
+        assert!(on.states < off.states);
+        assert_eq!(Report { states: off.states, ..on }, off);
     }
 }

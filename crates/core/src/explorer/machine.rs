@@ -297,6 +297,18 @@ impl Machine {
         Ok(state.words.len() == self.width && eval(&e, &state.words, ctx).is_some_and(|v| v != 0))
     }
 
+    /// Whether `condition` holds for these final `values` of the shared variables (a variable
+    /// not named keeps its starting value).
+    pub fn values_satisfy(&self, condition: &str, values: &BTreeMap<String, i64>) -> Result<bool, ParseError> {
+        let mut state = self.initial();
+        for (i, (name, _)) in self.shared.iter().enumerate() {
+            if let Some(v) = values.get(name) {
+                state.words[self.shared_base + i] = *v;
+            }
+        }
+        self.condition_holds(condition, &state)
+    }
+
     pub(crate) fn width(&self) -> usize {
         self.width
     }

@@ -30,6 +30,9 @@ pub struct Outcome {
     pub schedules: BigUint,
     /// Whether a `check` fails for these values.
     pub bad: bool,
+    /// Under `tso`, whether the same program under `sc` cannot end with these values (set by
+    /// [`Report::mark_store_buffer_outcomes`]).
+    pub only_with_store_buffers: bool,
 }
 
 /// Everything the explorer found out about a program.
@@ -65,6 +68,20 @@ pub struct Report {
 pub const OUTCOMES_PER_PAGE: usize = 50;
 
 impl Report {
+    /// Marks the outcomes that `sc`, the report of the same program under sequential consistency,
+    /// does not have: what only store buffers make possible.
+    pub fn mark_store_buffer_outcomes(&mut self, sc: &Report) {
+        let under_sc: std::collections::BTreeSet<&BTreeMap<String, i64>> = sc.outcomes.iter().map(|o| &o.values).collect();
+        for o in &mut self.outcomes {
+            o.only_with_store_buffers = !under_sc.contains(&o.values);
+        }
+    }
+
+    /// How many outcomes only store buffers make possible (after [`Report::mark_store_buffer_outcomes`]).
+    pub fn store_buffer_outcomes(&self) -> usize {
+        self.outcomes.iter().filter(|o| o.only_with_store_buffers).count()
+    }
+
     /// How many pages of [`OUTCOMES_PER_PAGE`] outcomes the list has (at least one, maybe empty).
     pub fn outcome_pages(&self) -> usize {
         self.outcomes.len().div_ceil(OUTCOMES_PER_PAGE).max(1)
@@ -158,6 +175,7 @@ impl Tally {
                 values: names.iter().map(|n| n.to_string()).zip(values).collect(),
                 schedules,
                 bad,
+                only_with_store_buffers: false,
             })
             .collect();
         Report { states, unbounded, ..report }

@@ -1,7 +1,9 @@
 // The interleaving explorer in a real browser: exact counts equal the native engine's, a
 // shortest schedule replays, challenges are solved and remembered, parse errors show their line;
 // a program at the thread cap explores while the page keeps drawing, one past it is refused at
-// its line, and thousands of outcomes are listed a page at a time.
+// its line, and thousands of outcomes are listed a page at a time; under `tso`, store buffers are
+// drawn and flushed by hand, a challenge is solved with them, outcomes only store buffers allow are
+// marked, a challenge is proved by exploring, and a lost notification is told.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { useSite, site, axeViolations, ready, watchFrames } from './harness.mjs';
@@ -84,7 +86,7 @@ describe('interleaving explorer', () => {
     await w.locator('[data-testid=challenge-solved]').waitFor();
     await page.reload();
     await ready(page);
-    assert.match(await page.locator('[data-widget=explorer] .challenges summary').innerText(), /1 of 4 solved/);
+    assert.match(await page.locator('[data-widget=explorer] .challenges summary').innerText(), /1 of 20 solved/);
     await page.close();
   });
 
@@ -177,6 +179,65 @@ thread C {
     assert.equal(await w.locator('.gutter .error-line').innerText(), '4');
     await w.getByRole('tab', { name: 'Explore all' }).click();
     assert.equal(await w.getByRole('button', { name: 'Explore every interleaving' }).isDisabled(), true);
+    await page.close();
+  });
+
+  // Be the scheduler under tso: hold both first writes in the store buffers while both threads
+  // read, then flush: a = 0, b = 0, and the challenge is solved and remembered.
+  it('solves a store-buffer challenge by hand under tso', async () => {
+    const page = await s.open('/lessons/race-conditions');
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
+    await ready(page);
+    const w = page.locator('[data-widget=explorer]');
+    await w.locator('.challenges summary').click();
+    await w.locator('[data-challenge=store-buffering]').click();
+    await w.getByRole('button', { name: 'Step A' }).click();
+    const bufA = w.getByLabel('Store buffer of thread A');
+    assert.match(await bufA.innerText(), /Store buffer \(1 of 2, oldest first\): x = 1/);
+    assert.match(await bufA.innerText(), /A sees x = 1; other threads see memory/);
+    assert.match(await w.locator('[data-testid=memory]').innerText(), /Memory: a = 0, b = 0, x = 0, y = 0/);
+    for (const t of ['B', 'A', 'B', 'A', 'B']) await w.getByRole('button', { name: `Step ${t}`, exact: true }).click();
+    assert.equal(await w.locator('[data-testid=challenge-solved]').count(), 0);
+    for (const t of ['A', 'A', 'B', 'B']) await w.getByRole('button', { name: `Flush ${t}` }).click();
+    await w.locator('[data-testid=challenge-solved]').waitFor();
+    assert.match(await w.locator('[data-testid=challenge-solved]').innerText(), /store buffer/);
+    assert.match(await w.locator('[data-testid=schedule-end]').innerText(), /a = 0, b = 0/);
+    assert.match(await w.locator('[data-testid=schedule-text]').innerText(), /^A B A B A B flush\(A\) flush\(A\) flush\(B\) flush\(B\)$/);
+    // Undo takes back a flush: the entry is in B's buffer again.
+    await w.getByRole('button', { name: 'Undo' }).click();
+    assert.match(await w.getByLabel('Store buffer of thread B').innerText(), /b = 0/);
+    assert.match(await w.locator('[data-testid=challenge-now]').innerText(), /What this teaches/);
+    await page.reload();
+    await ready(page);
+    assert.match(await page.locator('[data-widget=explorer] .challenges summary').innerText(), /1 of 20 solved/);
+    await page.close();
+  });
+
+  // Explore all under tso marks the outcome only store buffers allow; a challenge to prove is
+  // solved by exploring; a lost notification is told in the schedule.
+  it('marks tso-only outcomes, proves a challenge by exploring, tells a lost notification', async () => {
+    const page = await s.open('/lessons/race-conditions');
+    const w = page.locator('[data-widget=explorer]');
+    const r = await exploreProgram(w, page, 'store-buffering');
+    const only = r.outcomes.filter((o) => o.only_with_store_buffers).map((o) => [o.values.a, o.values.b]);
+    assert.deepEqual(only, [[0, 0]]);
+    assert.equal(r.schedules, 2268);
+    assert.equal(await w.locator('[data-testid=only-tso]').count(), 1);
+    assert.match(await w.locator('.outcome-bars li', { hasText: 'only possible' }).innerText(), /a = 0, b = 0/);
+    await w.locator('.challenges summary').click();
+    await w.locator('[data-challenge=fences-forbid]').click();
+    await w.getByRole('tab', { name: 'Explore all' }).click();
+    await w.getByRole('button', { name: 'Explore every interleaving' }).click();
+    await w.locator('[data-testid=challenge-solved]').waitFor();
+    assert.match(await page.locator('[data-widget=explorer] .challenges summary').innerText(), /solved/);
+    await w.locator('[data-challenge=lose-a-wakeup]').click();
+    for (const t of ['Notifier', 'Notifier', 'Notifier']) await w.getByRole('button', { name: `Step ${t}` }).click();
+    assert.match(await w.locator('[data-testid=schedule-note]').innerText(), /Lost notification: Notifier notified c/);
+    for (const t of ['Notifier', 'Waiter', 'Waiter']) await w.getByRole('button', { name: `Step ${t}` }).click();
+    assert.match(await w.locator('[data-testid=wait-sets]').innerText(), /c: Waiter waits/);
+    await w.locator('[data-testid=challenge-solved]').waitFor();
+    assert.deepEqual(await axeViolations(page), []);
     await page.close();
   });
 });

@@ -12,11 +12,12 @@ pub(crate) mod run;
 mod scheduler;
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use web_sys::{HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use interleave_core::explorer::programs::{builtin, BUILTINS, CHALLENGES};
+use interleave_core::explorer::programs::{builtin, is_proved, Challenge, BUILTINS, CHALLENGES};
 use interleave_core::explorer::{
     parse, Limits, ParseError, Program, Scheduler, Target, MAX_SOURCE_CHARS, MAX_STATEMENTS, MAX_THREADS,
 };
@@ -25,7 +26,7 @@ use interleave_core::numbers::group_digits;
 use interleave_ui::widget::{Widget, WidgetFrame};
 use crate::mount::Challenges;
 use explore_all::use_explore_run;
-use scheduler::Move;
+use scheduler::Act;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Tab {
@@ -65,6 +66,9 @@ pub(crate) fn ExplorerWidget(props: &ExplorerProps) -> Html {
     let redraw = use_force_update();
     let challenges = use_context::<Challenges>().expect("the lab provides the solved challenges");
     let loaded = use_memo((*source).clone(), |s| Loaded::new(s));
+    // A challenge counts only on its own program, as built in.
+    let current: Option<&'static Challenge> =
+        challenge.map(|i| &CHALLENGES[i]).filter(|c| builtin(c.program) == Some(source.as_str()));
 
     // A new program forgets the old counts (its schedule is new with it).
     {
@@ -104,25 +108,25 @@ pub(crate) fn ExplorerWidget(props: &ExplorerProps) -> Html {
         let tab = tab.clone();
         Callback::from(move |_| tab.set(t))
     };
-    let act = |m: Move| {
-        let (loaded, solve, challenge, redraw) = (loaded.clone(), challenges.solve.clone(), *challenge, redraw.clone());
+    let act = |a: Act| {
+        let (loaded, solve, redraw) = (loaded.clone(), challenges.solve.clone(), redraw.clone());
         Callback::from(move |_| {
             let solved = {
                 let mut cell = loaded.scheduler.borrow_mut();
                 let Some(s) = cell.as_mut() else { return };
-                match m {
-                    Move::Step(t) if !s.step(t) => return,
-                    // Only the learner's own step can solve a challenge (undo and redo just move).
-                    Move::Step(_) => challenge.map(|i| &CHALLENGES[i]).filter(|c| s.solves(&c.goal)),
-                    Move::Undo => {
+                match a {
+                    Act::Take(mv) if !s.take(mv) => return,
+                    // Only the learner's own move can solve a challenge (undo and redo just move).
+                    Act::Take(_) => current.filter(|c| s.solves(&c.goal)),
+                    Act::Undo => {
                         s.undo();
                         None
                     }
-                    Move::Redo => {
+                    Act::Redo => {
                         s.redo();
                         None
                     }
-                    Move::Restart => {
+                    Act::Restart => {
                         s.restart();
                         None
                     }
@@ -134,6 +138,21 @@ pub(crate) fn ExplorerWidget(props: &ExplorerProps) -> Html {
             redraw.force_update();
         })
     };
+    // Exploring every schedule of a challenge's program may prove its goal.
+    let report = run.report();
+    let proved = match (current, &report, loaded.scheduler.borrow().as_ref()) {
+        (Some(c), Some(r), Some(s)) if c.goal.by_exploring() && is_proved(&c.goal, s.machine(), r) => Some(c),
+        _ => None,
+    };
+    {
+        let solve = challenges.solve.clone();
+        let key = (proved.map(|c| c.id), report.as_ref().map(Rc::as_ptr));
+        use_effect_with(key, move |(id, _)| {
+            if let Some(id) = id {
+                solve.emit(id.to_string());
+            }
+        });
+    }
     let show_me = |target: Target| {
         let (loaded, tab, run, redraw) = (loaded.clone(), tab.clone(), run.clone(), redraw.clone());
         Callback::from(move |_| {
@@ -155,10 +174,16 @@ pub(crate) fn ExplorerWidget(props: &ExplorerProps) -> Html {
     let gutter: Html = (1..=line_count)
         .map(|n| html! { <span class={classes!((Some(n) == error_line).then_some("error-line"))}>{ n }</span> })
         .collect();
-    let goal = challenge.map(|i| CHALLENGES[i].goal);
     let panel = match (*tab, loaded.scheduler.borrow().as_ref()) {
-        (Tab::Explore, _) => explore_all::view(&run, loaded.program.as_ref().ok(), &show_me),
-        (Tab::Schedule, Some(s)) => scheduler::view(s, &source, goal.as_ref(), &act),
+        (Tab::Explore, _) => html! {
+            <>
+                if let Some(c) = proved {
+                    <p class="outcome" role="status" data-testid="challenge-solved"><strong>{ "Challenge solved! " }</strong>{ c.teaches }</p>
+                }
+                { explore_all::view(&run, loaded.program.as_ref().ok(), &show_me) }
+            </>
+        },
+        (Tab::Schedule, Some(s)) => scheduler::view(s, &source, current, &act),
         (Tab::Schedule, None) => html! { <p class="help">{ "Fix the program above to schedule it." }</p> },
     };
     let solved = &challenges.solved;
@@ -187,7 +212,7 @@ pub(crate) fn ExplorerWidget(props: &ExplorerProps) -> Html {
             ) }</p>
             <details class="challenges">
                 <summary>{ format!("Challenges ({solved_count} of {} solved)", CHALLENGES.len()) }</summary>
-                <ul>
+                <ol>
                     { for CHALLENGES.iter().enumerate().map(|(i, c)| html! {
                         <li class={classes!(solved.contains(c.id).then_some("solved"), (*challenge == Some(i)).then_some("current"))}>
                             <button type="button" onclick={pick_challenge(i)} data-challenge={c.id}>{ c.title }</button>
@@ -195,9 +220,20 @@ pub(crate) fn ExplorerWidget(props: &ExplorerProps) -> Html {
                             if solved.contains(c.id) { <span class="solved-mark">{ " ✓ solved" }</span> }
                         </li>
                     }) }
-                </ul>
+                </ol>
             </details>
-            if let Some(i) = *challenge { <p class="note"><strong>{ "Challenge: " }</strong>{ CHALLENGES[i].task }</p> }
+            if let Some(i) = *challenge {
+                <div class="note challenge-now" data-testid="challenge-now">
+                    <p><strong>{ format!("Challenge {} of {}: ", i + 1, CHALLENGES.len()) }</strong>{ CHALLENGES[i].task }</p>
+                    if current.is_none() {
+                        <p class="refusal">{ "The program has changed: load the challenge again to solve it." }</p>
+                    }
+                    <details class="hint"><summary>{ "Hint" }</summary><p>{ CHALLENGES[i].hint }</p></details>
+                    if solved.contains(CHALLENGES[i].id) {
+                        <p class="teaches"><strong>{ "What this teaches: " }</strong>{ CHALLENGES[i].teaches }</p>
+                    }
+                </div>
+            }
             <div class="tabs" role="tablist">
                 <button type="button" role="tab" aria-selected={(*tab == Tab::Schedule).to_string()} onclick={set_tab(Tab::Schedule)}>{ "Be the scheduler" }</button>
                 <button type="button" role="tab" aria-selected={(*tab == Tab::Explore).to_string()} onclick={set_tab(Tab::Explore)}>{ "Explore all" }</button>

@@ -77,6 +77,11 @@ impl ExploreRun {
         (*self.json).clone()
     }
 
+    /// The last report, if the last run finished.
+    pub(super) fn report(&self) -> Option<Rc<Report>> {
+        (*self.report).clone()
+    }
+
     /// Shows `note` where the run's notes go.
     pub(super) fn tell(&self, note: &str) {
         self.note.set(Some(note.to_string()));
@@ -211,11 +216,21 @@ fn report(r: &Report, page: &UseStateHandle<usize>, show_me: &dyn Fn(Target) -> 
                     <div><dt>{ "States visited" }</dt><dd>{ group_digits(r.states as u64) }</dd></div>
                 </dl>
             }
+            if r.store_buffer_outcomes() > 0 {
+                <p class="note" data-testid="weaker-note">{ format!(
+                    "{} of these {} outcomes {} only possible with store buffers: the same program under `memory sc` never ends so.",
+                    r.store_buffer_outcomes(),
+                    r.outcomes.len(),
+                    if r.store_buffer_outcomes() == 1 { "is" } else { "are" }
+                ) }</p>
+            }
             if r.outcomes.len() > OUTCOMES_PER_PAGE { { pager(r, first, outcomes.len(), page) } }
             <ul class="outcome-bars">
                 { for outcomes.iter().map(|o| html! {
-                    <li class={classes!(o.bad.then_some("bad"))}>
-                        <span class="label">{ values_text(&o.values) }{ if o.bad { " (bad)" } else { "" } }</span>
+                    <li class={classes!(o.bad.then_some("bad"), o.only_with_store_buffers.then_some("weaker"))}>
+                        <span class="label">{ values_text(&o.values) }{ if o.bad { " (bad)" } else { "" } }
+                            if o.only_with_store_buffers { <span class="only-tso" data-testid="only-tso">{ " only possible with store buffers" }</span> }
+                        </span>
                         if !r.unbounded { { bar(&o.schedules) } }
                         <button type="button" onclick={show_me(Target::Outcome(o.values.clone()))}>{ "Show me one" }</button>
                     </li>

@@ -1,5 +1,6 @@
 //! The explorer's `data-result`: a [`Report`] as the site publishes it. Counts are JSON numbers
-//! below 2^53 and decimal strings otherwise; each outcome also says whether it is `bad`;
+//! below 2^53 and decimal strings otherwise; each outcome also says whether it is `bad`, and
+//! whether only store buffers make it possible (`only_with_store_buffers`, under `tso`);
 //! `reachable` says which endings some schedule reaches.
 
 use std::collections::BTreeMap;
@@ -32,6 +33,7 @@ struct OutcomeJson<'a> {
     values: &'a BTreeMap<String, i64>,
     schedules: CountJson,
     bad: bool,
+    only_with_store_buffers: bool,
 }
 
 #[derive(Serialize)]
@@ -68,7 +70,12 @@ pub(super) fn report_json(r: &Report) -> String {
         outcomes: r
             .outcomes
             .iter()
-            .map(|o| OutcomeJson { values: &o.values, schedules: CountJson::of(&o.schedules), bad: o.bad })
+            .map(|o| OutcomeJson {
+                values: &o.values,
+                schedules: CountJson::of(&o.schedules),
+                bad: o.bad,
+                only_with_store_buffers: o.only_with_store_buffers,
+            })
             .collect(),
         unbounded: r.unbounded,
         reachable: ReachableJson { complete, bad, deadlock, error },

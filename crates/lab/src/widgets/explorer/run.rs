@@ -1,6 +1,7 @@
 //! Running "explore all" without holding up the page: on the worker pool when there is one, else
-//! in slices on the page's thread; and the report's JSON (the widget's `data-result`), written
-//! once, where the report was made.
+//! in slices on the page's thread; under `tso`, a second run under `sc` to mark what only store
+//! buffers allow; and the report's JSON (the widget's `data-result`), written once, when the
+//! report is made.
 //!
 //! Implementation note: a worker does not always see memory that another thread grows while it
 //! runs (see `lab_common::reserve_memory`), and a parallel exploration grows memory on one worker
@@ -12,7 +13,8 @@
 use std::sync::Arc;
 
 use interleave_core::explorer::{
-    explore, Exploration, ExploreControl, ExploreError, Limits, Program, Report, BATCH_BYTES, MEMORY_BUDGET,
+    explore, Exploration, ExploreControl, ExploreError, Limits, MemoryModel, Program, Report, BATCH_BYTES,
+    MEMORY_BUDGET,
 };
 use interleave_core::run::jobs::{spawn_task, Progress};
 
@@ -37,17 +39,25 @@ impl Explored {
 }
 
 /// Explores every interleaving of `program` within `limits`, counting states into `progress`
-/// (which also cancels it): on the pool when there is one (the JSON is written there too), else
-/// in slices that yield to the event loop.
+/// (which also cancels it); under `tso`, the same program under `sc` too, to mark the outcomes
+/// only store buffers allow. See [`explore_one`].
 pub async fn explore_all(program: Program, limits: Limits, progress: Arc<Progress>) -> Result<Explored, ExploreError> {
+    let mut report = explore_one(program.clone(), limits, progress.clone()).await?;
+    if program.memory() == MemoryModel::Tso {
+        let sc = explore_one(program.with_memory(MemoryModel::Sc), limits, progress).await?;
+        report.mark_store_buffer_outcomes(&sc);
+    }
+    Ok(Explored::new(report))
+}
+
+/// One exploration: on the pool when there is one, else in slices that yield to the event loop.
+async fn explore_one(program: Program, limits: Limits, progress: Arc<Progress>) -> Result<Report, ExploreError> {
     // On the pool only with the room made first (workers cannot always see memory grown during a
     // run); a device that cannot give it explores on this thread, which may grow it as it goes.
     if pool::workers() > 0 && reserve_memory(MEMORY_BUDGET + BATCH_BYTES).await.is_ok() {
-        let task = move || {
-            explore(&program, &limits, &ExploreControl::parallel().with_progress(&progress)).map(Explored::new)
-        };
+        let task = move || explore(&program, &limits, &ExploreControl::parallel().with_progress(&progress));
         return spawn_task(task).await.unwrap_or(Err(ExploreError::Cancelled));
     }
     let mut exploration = Exploration::new(&program, &limits, true).with_progress(progress);
-    pool::in_slices(|should_yield| exploration.run_until(should_yield)).await.map(Explored::new)
+    pool::in_slices(|should_yield| exploration.run_until(should_yield)).await
 }

@@ -210,6 +210,33 @@ pub(crate) fn ExplorerWidget(props: &ExplorerProps) -> Html {
                  checks count too), in {} characters.",
                 group_digits(MAX_SOURCE_CHARS as u64)
             ) }</p>
+            <details class="language" data-testid="language">
+                <summary>{ "The language" }</summary>
+                <dl>
+                    <dt><code>{ "memory sc" }</code>{ ", " }<code>{ "memory tso" }</code></dt>
+                    <dd>{ "An optional first line. sc (the default): every write reaches memory in the step that makes it. \
+                           tso (x86's model): a write waits in its thread's store buffer until a flush step writes it to \
+                           memory, oldest first; the thread reads its own newest buffered value. Every lock, semaphore, \
+                           condition-variable and barrier operation, fence and atomic block waits for an empty buffer. \
+                           A buffer holds as many writes as a thread without loops can make, and at most 8 (real ones hold dozens)." }</dd>
+                    <dt><code>{ "shared x = 0" }</code>{ ", " }<code>{ "lock m" }</code>{ ", " }<code>{ "sem s = 2" }</code>{ ", " }<code>{ "cond c" }</code>{ ", " }<code>{ "barrier b = 3" }</code></dt>
+                    <dd>{ "Declarations, before the threads. Any other name in a thread is that thread's own register, starting at 0." }</dd>
+                    <dt><code>{ "x = x + 1" }</code>{ ", " }<code>{ "if … { } else { }" }</code>{ ", " }<code>{ "while … { }" }</code></dt>
+                    <dd>{ "Each read of a shared variable is a step of its own; the step that computes also writes." }</dd>
+                    <dt><code>{ "atomic { … }" }</code>{ ", " }<code>{ "fence" }</code></dt>
+                    <dd>{ "An atomic block is one step. A fence is one step, taken only once the thread's store buffer is empty." }</dd>
+                    <dt><code>{ "lock m" }</code>{ ", " }<code>{ "unlock m" }</code>{ ", " }<code>{ "wait s" }</code>{ ", " }<code>{ "signal s" }</code></dt>
+                    <dd>{ "A mutex, and a semaphore (wait takes a permit, blocking at 0; signal gives one back)." }</dd>
+                    <dt><code>{ "wait c m" }</code>{ ", " }<code>{ "notify c" }</code>{ ", " }<code>{ "notify_all c" }</code></dt>
+                    <dd>{ "Holding m, wait releases it and sleeps on c; once woken, the thread takes m again before it goes on. \
+                           notify wakes one sleeper (you choose which), notify_all every one; with nobody asleep the \
+                           notification is lost." }</dd>
+                    <dt><code>{ "arrive b" }</code></dt>
+                    <dd>{ "Waits at barrier b until as many threads as it was declared for have arrived; the last arrival lets them all go." }</dd>
+                    <dt><code>{ "check count == 2" }</code></dt>
+                    <dd>{ "After the threads: outcomes for which it is false are marked bad." }</dd>
+                </dl>
+            </details>
             <details class="challenges">
                 <summary>{ format!("Challenges ({solved_count} of {} solved)", CHALLENGES.len()) }</summary>
                 <ol>

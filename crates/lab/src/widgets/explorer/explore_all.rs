@@ -218,7 +218,7 @@ fn report(r: &Report, page: &UseStateHandle<usize>, show_me: &dyn Fn(Target) -> 
             }
             if r.store_buffer_outcomes() > 0 {
                 <p class="note" data-testid="weaker-note">{ format!(
-                    "{} of these {} outcomes {} only possible with store buffers: the same program under `memory sc` never ends so.",
+                    "{} of these {} outcomes {} only possible with store buffers: the same program under sequential consistency (`memory sc`) never ends so.",
                     r.store_buffer_outcomes(),
                     r.outcomes.len(),
                     if r.store_buffer_outcomes() == 1 { "is" } else { "are" }

@@ -1548,7 +1548,7 @@ mod part2 {
         let mut s = Scheduler::new(&program(src));
         assert!(s.step(0) && s.step(0)); // A locks, waits (releases m)
         let a = &s.machine().describe(s.state())[0];
-        assert_eq!((a.state, a.next.as_deref()), (ThreadState::Waiting, Some("lock m again (after waiting on c) (asleep on c until a notify wakes it)")));
+        assert_eq!((a.state, a.next.as_deref()), (ThreadState::Waiting, Some("lock m again, after waiting on c (asleep on c until a notify wakes it)")));
         assert_eq!(s.machine().locks_text(s.state()).as_deref(), Some("m: free"));
         assert!(s.step(1) && s.step(1)); // B too
         assert_eq!(s.machine().wait_sets_text(s.state()).as_deref(), Some("c: A, B wait"));

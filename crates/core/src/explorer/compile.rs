@@ -389,7 +389,7 @@ impl Compiler<'_> {
                 let (cond, lock) = (&self.names.conds[*c], &self.names.locks[*m]);
                 let text = format!("wait {cond} {lock} (release {lock}, sleep on {cond})");
                 self.emit(Op::CondWait { cond: *c as u32, lock: *m as u32 }, line, text);
-                let text = format!("lock {lock} again (after waiting on {cond})");
+                let text = format!("lock {lock} again, after waiting on {cond}");
                 self.emit(Op::Relock(*m as u32), line, text);
             }
             StmtKind::Notify(c) => {

@@ -1390,6 +1390,8 @@ mod limits {
         assert_eq!(threads.iter().min(), Some(&1));
         assert_eq!(threads.iter().max(), Some(&MAX_THREADS));
         assert!(threads.iter().filter(|&&n| n == MAX_THREADS).count() > 40);
+        let tso = programs.iter().filter(|p| p.memory() == interleave_core::explorer::MemoryModel::Tso).count();
+        assert!((80..=200).contains(&tso), "{tso} of 400 under tso");
     }
 
     proptest! {

@@ -3,9 +3,10 @@
 //! from proptest) and in the browser (`crates/lab/tests/wasm_explorer.rs`, fixed seeds).
 //!
 //! A program has 1 to [`MAX_THREADS`] threads (a third of them 9 or more, some exactly the cap),
-//! shared variables, locks and a semaphore; its statements are assignments, `if`, bounded and
-//! spinning `while` loops, `atomic` blocks (some looping, up to [`MAX_LOOPING_ATOMIC_SIZE`]), lock
-//! and semaphore operations, division that may fail; some threads are copies of the first (for
+//! runs under `sc` or `tso`, and has shared variables, locks, a semaphore, a condition variable
+//! and a barrier; its statements are assignments, `if`, bounded and spinning `while` loops,
+//! `atomic` blocks (some looping, up to [`MAX_LOOPING_ATOMIC_SIZE`]), lock, semaphore, fence,
+//! wait, notify and arrive operations (some waits without the lock), division that may fail; some threads are copies of the first (for
 //! symmetry reduction), some expressions are as long as an expression may be, and some programs
 //! have as many statements as a program may. Overflow-prone literals appear too.
 
@@ -29,11 +30,13 @@ pub(crate) fn walk(program: &Program, seed: u64) -> State {
         let (views, status, _) = (m.describe(&s), m.status(&s), m.end_note(&s));
         assert_eq!(views.len(), m.thread_names().len());
         let _ = (m.shared_text(&s), m.locks_text(&s), m.semaphores_text(&s), m.check_passes(&s));
-        let enabled = m.enabled(&s);
-        assert_eq!(enabled.is_empty(), status != Status::Running, "{status:?}");
-        let Some(&t) = enabled.get(rng.usize(..enabled.len().max(1))) else { break };
-        s = m.step(&s, t);
-        assert!(scheduler.step(t));
+        let _ = (m.wait_sets_text(&s), m.barriers_text(&s), views.iter().map(|v| v.buffer_text()).count());
+        let moves = m.moves(&s);
+        assert_eq!(moves.is_empty(), status != Status::Running, "{status:?}");
+        let Some(&mv) = moves.get(rng.usize(..moves.len().max(1))) else { break };
+        let _ = (m.move_label(&s, mv), m.move_text(mv), m.move_note(&s, mv));
+        s = m.apply(&s, mv);
+        assert!(scheduler.take(mv));
         if rng.u8(0..8) == 0 {
             assert!(scheduler.undo() && scheduler.redo());
         }
@@ -55,18 +58,26 @@ struct Gen {
 impl Gen {
     fn program(&mut self) -> String {
         let mut src = String::new();
+        // A third under x86-TSO, some saying `memory sc`, the rest with no memory line.
+        match self.rng.u8(0..6) {
+            0 | 1 => src += "memory tso\n",
+            2 => src += "memory sc\n",
+            _ => self.left += 1,
+        }
         for name in ["x", "y", "z"].into_iter().take(self.rng.usize(1..=3)) {
             src += &format!("shared {name} = {}\n", self.literal());
             self.shared.push(name);
         }
-        src += "lock m\nlock n\nsem s = 1\n";
-        self.left -= self.shared.len() + 3 + 1; // and one `check`
         let threads = match self.rng.u8(0..6) {
             0 | 1 => self.rng.usize(1..=3),
             2 | 3 => self.rng.usize(4..=8),
             4 => self.rng.usize(9..=MAX_THREADS),
             _ => MAX_THREADS,
         };
+        // A barrier for as many threads as there are, one fewer, or one more (so it may deadlock).
+        let parties = (threads as i64 + self.rng.i64(-1..=1)).clamp(1, MAX_THREADS as i64);
+        src += &format!("lock m\nlock n\nsem s = 1\ncond c\nbarrier b = {parties}\n");
+        self.left -= 1 + self.shared.len() + 5 + 1; // the memory line, declarations, one `check`
         // Now and then one thread takes every statement the others leave.
         let long = self.rng.u8(0..8) == 0;
         let share = self.left / threads;
@@ -176,8 +187,11 @@ impl Gen {
             4 if !atomic && depth < 3 => format!("{} = {}\n", self.target(), self.longest_expr()),
             4 => format!("{} = {} / {}\n", self.target(), self.value(true), self.value(true)),
             5 | 6 if !atomic => {
-                let op = ["lock m", "unlock m", "lock n", "unlock n", "wait s", "signal s"][self.rng.usize(..6)];
-                format!("{op}\n")
+                let ops = [
+                    "lock m", "unlock m", "lock n", "unlock n", "wait s", "signal s", "fence", "wait c m", "notify c",
+                    "notify_all c", "arrive b",
+                ];
+                format!("{}\n", ops[self.rng.usize(..ops.len())])
             }
             5 | 6 => format!("{} = {}\n", self.target(), self.value(true)),
             7 | 8 => {

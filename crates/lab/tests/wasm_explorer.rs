@@ -46,7 +46,7 @@ async fn random_programs_end() {
         let (on_pool, in_slices) = both_ways(&p, limits).await;
         assert_eq!(on_pool.map(|e| e.report), in_slices, "{src}");
     }
-    assert!(threads.contains(&1) && threads.contains(&MAX_THREADS), "{threads:?}");
+    assert!(threads.iter().any(|&n| n <= 2) && threads.contains(&MAX_THREADS), "{threads:?}");
 }
 
 // Eight threads of one unlocked increment: 16! / 2^8 schedules, in both ways, and the JSON says so.

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { useSite, site, ready } from './harness.mjs';
 
 const QUIZZES = ['concurrency-vs-parallelism', 'how-concurrency-works', 'how-parallelism-works', 'race-conditions',
-  'message-passing', 'deadlock-and-starvation', 'choosing-the-right-tool', 'final'];
+  'message-passing', 'deadlock-and-starvation', 'choosing-the-right-tool', 'memory-ordering', 'final'];
 
 /** Which option, by place on screen, a blind player ticks, given the options' texts. */
 const STRATEGIES = {

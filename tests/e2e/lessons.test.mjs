@@ -17,7 +17,7 @@ describe('lessons', () => {
 
   // Each lesson: objectives, sections in its contents, prev/next links to its neighbours.
   it('every lesson has contents and working previous/next links', async () => {
-    assert.equal(slugs.length, 7);
+    assert.equal(slugs.length, 8);
     const page = await s.open(`/lessons/${slugs[0]}`);
     for (let i = 0; i < slugs.length; i++) {
       await page.waitForSelector(`[data-lesson="${slugs[i]}"]`);
@@ -85,7 +85,7 @@ describe('lessons', () => {
     await page.reload();
     await ready(page);
     await page.waitForSelector('[data-testid=read-count]');
-    assert.match(await page.locator('[data-testid=read-count]').innerText(), /^1 of 7 read/);
+    assert.match(await page.locator('[data-testid=read-count]').innerText(), /^1 of 8 read/);
     await page.close();
   });
 

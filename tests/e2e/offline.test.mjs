@@ -20,7 +20,7 @@ describe('offline', () => {
     await ready(page);
     assert.equal(await page.evaluate(() => crossOriginIsolated), true);
     const slugs = await page.$$eval('.lesson-map a', (as) => as.map((a) => new URL(a.href).pathname));
-    assert.equal(slugs.length, 7);
+    assert.equal(slugs.length, 8);
     for (const path of slugs) {
       await page.goto(s.server.url + path);
       await ready(page);

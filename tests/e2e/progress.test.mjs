@@ -35,7 +35,7 @@ describe('saved progress migration', () => {
     await page.reload();
     await page.waitForSelector('.lesson-card[data-read=true]');
     assert.equal(await page.locator('[data-testid=progress-notice]').count(), 0);
-    assert.match(await page.locator('[data-testid=read-count]').innerText(), /^1 of 7 read/);
+    assert.match(await page.locator('[data-testid=read-count]').innerText(), /^1 of 8 read/);
     await page.close();
   });
 

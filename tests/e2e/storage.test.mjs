@@ -131,7 +131,7 @@ describe('storage that will not keep the progress', () => {
 
     const home = await visit(context, s.server.url + '/', errors, FULL);
     await assertNote(home, 'full');
-    assert.match(await home.locator('[data-testid=read-count]').innerText(), /^1 of 7 read/, 'the stored record is read');
+    assert.match(await home.locator('[data-testid=read-count]').innerText(), /^1 of 8 read/, 'the stored record is read');
     assert.equal(await home.evaluate(() => document.documentElement.dataset.theme), 'dark');
     await home.close();
     const lesson = await visit(context, s.server.url + '/lessons/message-passing', errors, FULL);

@@ -513,6 +513,11 @@ mod possible {
             ("mp-possible-keeps-writing", &[7, 42]),
             ("ds-possible-two-locks", &[2]),
             ("final-possible-half-atomic", &[2, 3]),
+            ("mo-possible-store-buffering", &[0, 1, 2]),
+            ("mo-possible-one-fence", &[0, 1, 2]),
+            ("mo-possible-locked-writes", &[1, 2]),
+            ("mo-possible-message-passing", &[-1, 42]),
+            ("mo-possible-peterson-fence-between", &[1, 2]),
         ];
         for (id, values) in expect {
             let got = possible_values(question(&quizzes, id)).unwrap();

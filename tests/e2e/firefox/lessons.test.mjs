@@ -12,7 +12,7 @@ for (const isolated of [true, false]) {
     const s = useSite({ isolated });
 
     it('every lesson has contents and working previous/next links', async () => {
-      assert.equal(slugs.length, 7);
+      assert.equal(slugs.length, 8);
       const page = await s.open(`/lessons/${slugs[0]}`);
       for (let i = 0; i < slugs.length; i++) {
         await page.waitForSelector(`[data-lesson="${slugs[i]}"]`, { timeout: 10_000 });

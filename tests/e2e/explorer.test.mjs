@@ -23,6 +23,26 @@ async function exploreWatched(w, page) {
   return frames.stop();
 }
 
+/** The race-conditions lesson with nothing saved, its explorer's challenge list open. */
+async function freshChallenges(s) {
+  const page = await s.open('/lessons/race-conditions');
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  await ready(page);
+  const w = page.locator('[data-widget=explorer]');
+  await w.locator('.challenges summary').click();
+  return { page, w };
+}
+
+/** Reloads the page and checks that `n` challenges are still counted as solved; closes it. */
+async function assertSolvedAfterReload(page, n) {
+  await page.reload();
+  await ready(page);
+  const summary = await page.locator('[data-widget=explorer] .challenges summary').innerText();
+  assert.match(summary, new RegExp(`${n} of 20 solved`));
+  await page.close();
+}
+
 async function exploreProgram(w, page, id) {
   await w.locator('#explorer-program').selectOption(id);
   await w.getByRole('tab', { name: 'Explore all' }).click();
@@ -70,12 +90,7 @@ describe('interleaving explorer', () => {
 
   // A challenge solved by the learner's own steps is marked, and remembered after a reload.
   it('solves a challenge and remembers it', async () => {
-    const page = await s.open('/lessons/race-conditions');
-    await page.evaluate(() => localStorage.clear());
-    await page.reload();
-    await ready(page);
-    const w = page.locator('[data-widget=explorer]');
-    await w.locator('.challenges summary').click();
+    const { page, w } = await freshChallenges(s);
     await w.locator('[data-challenge=lose-an-update]').click();
     for (const t of ['A', 'B', 'A', 'B']) await w.getByRole('button', { name: `Step ${t}` }).click();
     await w.locator('[data-testid=challenge-solved]').waitFor();
@@ -84,10 +99,7 @@ describe('interleaving explorer', () => {
     assert.equal(await w.locator('[data-testid=challenge-solved]').count(), 0);
     await w.getByRole('button', { name: 'Redo' }).click();
     await w.locator('[data-testid=challenge-solved]').waitFor();
-    await page.reload();
-    await ready(page);
-    assert.match(await page.locator('[data-widget=explorer] .challenges summary').innerText(), /1 of 20 solved/);
-    await page.close();
+    await assertSolvedAfterReload(page, 1);
   });
 
   // Sixteen threads, the cap, explore on the pool (or stop at the memory budget) while the page
@@ -185,12 +197,7 @@ thread C {
   // Be the scheduler under tso: hold both first writes in the store buffers while both threads
   // read, then flush: a = 0, b = 0, and the challenge is solved and remembered.
   it('solves a store-buffer challenge by hand under tso', async () => {
-    const page = await s.open('/lessons/race-conditions');
-    await page.evaluate(() => localStorage.clear());
-    await page.reload();
-    await ready(page);
-    const w = page.locator('[data-widget=explorer]');
-    await w.locator('.challenges summary').click();
+    const { page, w } = await freshChallenges(s);
     await w.locator('[data-challenge=store-buffering]').click();
     await w.getByRole('button', { name: 'Step A' }).click();
     const bufA = w.getByLabel('Store buffer of thread A');
@@ -208,10 +215,7 @@ thread C {
     await w.getByRole('button', { name: 'Undo' }).click();
     assert.match(await w.getByLabel('Store buffer of thread B').innerText(), /b = 0/);
     assert.match(await w.locator('[data-testid=challenge-now]').innerText(), /What this teaches/);
-    await page.reload();
-    await ready(page);
-    assert.match(await page.locator('[data-widget=explorer] .challenges summary').innerText(), /1 of 20 solved/);
-    await page.close();
+    await assertSolvedAfterReload(page, 1);
   });
 
   // Explore all under tso marks the outcome only store buffers allow; a challenge to prove is

@@ -15,10 +15,12 @@ pub mod channels;
 pub mod event_loop;
 pub mod event_loop_stepper;
 pub mod explorer;
+pub mod false_sharing;
 pub mod granularity;
 pub mod prime_count;
 pub mod race;
 pub mod responsiveness;
+pub mod simd;
 pub mod speedup;
 
 pub mod learning;

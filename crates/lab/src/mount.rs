@@ -17,10 +17,12 @@ use interleave_ui::widget::{drawn_by_lab, Widget, CHALLENGE_SOLVED};
 use crate::pool::{self, PoolState};
 use crate::widgets::channels::ChannelsLab;
 use crate::widgets::explorer::ExplorerWidget;
+use crate::widgets::false_sharing::FalseSharingLab;
 use crate::widgets::granularity::GranularityLab;
 use crate::widgets::prime_count::PrimeCountLab;
 use crate::widgets::race::RaceLab;
 use crate::widgets::responsiveness::ResponsivenessMeter;
+use crate::widgets::simd::SimdLab;
 use crate::widgets::speedup::SpeedupLab;
 
 
@@ -80,6 +82,8 @@ fn LabRoot(props: &LabRootProps) -> Html {
         Widget::Granularity => html! { <GranularityLab /> },
         Widget::Race => html! { <RaceLab /> },
         Widget::Channels => html! { <ChannelsLab /> },
+        Widget::FalseSharing => html! { <FalseSharingLab /> },
+        Widget::Simd => html! { <SimdLab /> },
         // The reader's own (see `drawn_by_lab`); never asked of the lab.
         Widget::Barista | Widget::EventLoop | Widget::EventLoopStepper => Html::default(),
     };

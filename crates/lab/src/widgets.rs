@@ -4,9 +4,11 @@
 
 pub(crate) mod channels;
 pub(crate) mod explorer;
+pub(crate) mod false_sharing;
 pub(crate) mod granularity;
 pub(crate) mod lab_common;
 pub(crate) mod prime_count;
 pub(crate) mod race;
 pub(crate) mod responsiveness;
+pub(crate) mod simd;
 pub(crate) mod speedup;

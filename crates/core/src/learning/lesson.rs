@@ -32,11 +32,15 @@ pub enum Widget {
     Explorer,
     /// Primes counted on every core, with progress and cancel.
     PrimeCount,
+    /// Threads incrementing their own counters, packed in one cache line or padded apart.
+    FalseSharing,
+    /// One kernel scalar, in four SIMD lanes, on threads, and on threads × lanes.
+    Simd,
 }
 
 impl Widget {
     /// Every widget.
-    pub const ALL: [Widget; 10] = [
+    pub const ALL: [Widget; 12] = [
         Widget::Barista,
         Widget::EventLoop,
         Widget::EventLoopStepper,
@@ -47,6 +51,8 @@ impl Widget {
         Widget::Channels,
         Widget::Explorer,
         Widget::PrimeCount,
+        Widget::FalseSharing,
+        Widget::Simd,
     ];
 
     /// The name used in lessons and as the widget's `data-widget`.
@@ -62,6 +68,8 @@ impl Widget {
             Widget::Channels => "channels",
             Widget::Explorer => "explorer",
             Widget::PrimeCount => "prime-count",
+            Widget::FalseSharing => "false-sharing",
+            Widget::Simd => "simd",
         }
     }
 
@@ -78,6 +86,8 @@ impl Widget {
             Widget::Channels => "Channels: a pipeline with bounded queues",
             Widget::Explorer => "Interleaving explorer",
             Widget::PrimeCount => "Count primes on every core",
+            Widget::FalseSharing => "False sharing: own counters, one cache line",
+            Widget::Simd => "SIMD lanes: one kernel four ways",
         }
     }
 
@@ -94,6 +104,8 @@ impl Widget {
             Widget::Channels => "Runs a pipeline of stages joined by bounded channels, and a bank account kept by one actor that answers messages.",
             Widget::Explorer => "Runs a small program of threads in every possible interleaving and counts the outcomes exactly; you can also be the scheduler.",
             Widget::PrimeCount => "Counts the primes below a limit on every core of this machine, with progress and a cancel button.",
+            Widget::FalseSharing => "Has each thread add 1 to a counter of its own, again and again, with the counters packed side by side in one cache line and then padded 128 bytes apart, and times both.",
+            Widget::Simd => "Computes one Mandelbrot picture four ways, one pixel at a time, four pixels at a time in SIMD lanes, on several threads, and on threads with lanes, checks that all four agree, and times them.",
         }
     }
 

@@ -1,6 +1,8 @@
 // Benchmark of the lab's kernels in headless Chromium against native: the speedup lab runs each
-// kernel at its default size on 1 and 2 threads (times taken on the worker), and the figures are
-// compared with `cargo bench --bench lab` (target/lab-bench-native.json). Prints; asserts nothing.
+// kernel at its default size on 1 and 2 threads (times taken on the worker); the SIMD lab's four
+// ways (scalar ÷ lanes, scalar ÷ threads × lanes) and the false-sharing lab (packed ÷ padded at two
+// threads) run at their defaults. The figures are compared with `cargo bench --bench lab`
+// (target/lab-bench-native.json). Prints; asserts nothing.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
@@ -55,5 +57,51 @@ for (const kernel of ['mandelbrot', 'primes', 'blur']) {
     console.log(`lab ${kernel}: wasm speedup / native speedup ${f2(wSpeed / nSpeed)} (target >= 0.95), wasm 1-thread / native 1-thread ${f2(w1 / n.t1_ms)} (target <= 1.25)`);
   }
 }
+
+// The SIMD lab at its default picture: the median of each way over REPEATS runs (after one untimed).
+{
+  const sw = page.locator('[data-widget=simd]');
+  const runSimd = async () => {
+    await sw.getByRole('button', { name: 'Run', exact: true }).click();
+    await page.waitForFunction(() => document.querySelector('[data-widget=simd]').dataset.state !== 'running', null, { timeout: 120_000, polling: 250 });
+    const r = JSON.parse(await sw.getAttribute('data-result'));
+    if (!r.results_match) throw new Error(`the ways disagree: ${JSON.stringify(r)}`);
+    return r;
+  };
+  await runSimd();
+  const runs = [];
+  for (let i = 0; i < REPEATS; i++) runs.push(await runSimd());
+  const m = (k) => median(runs.map((r) => r[k]));
+  const [sc, la, th, tl] = ['scalar_ms', 'lanes_ms', 'threads_ms', 'threads_lanes_ms'].map(m);
+  const r = runs[0];
+  console.log(`lab wasm simd ${r.width} x ${r.height}, ${r.max_iter} steps: scalar ${f1(sc)} ms, 4 lanes ${f1(la)} ms, ${r.threads} threads ${f1(th)} ms, threads x lanes ${f1(tl)} ms; scalar / lanes ${f2(sc / la)}x, scalar / threads x lanes ${f2(sc / tl)}x`);
+  const n = native.find((x) => x.bench === 'simd');
+  if (n) {
+    console.log(`lab native simd ${n.width}, ${n.max_iter} steps: scalar / lanes ${f2(n.scalar_ms / n.lanes_ms)}x, scalar / 2 threads x lanes ${f2(n.scalar_ms / n.threads_lanes_ms)}x; wasm scalar / native scalar ${f2(sc / n.scalar_ms)}, wasm lanes / native lanes ${f2(la / n.lanes_ms)}`);
+  }
+}
 await page.close();
+
+// The false-sharing lab at two threads (or one), its default increments: medians over REPEATS runs.
+{
+  const fp = await s.open('/lessons/race-conditions');
+  const fw = fp.locator('[data-widget=false-sharing]');
+  const threads = Math.min(2, cores);
+  await fw.locator('select[name=threads]').selectOption(String(threads));
+  const runFs = async () => {
+    await fw.getByRole('button', { name: 'Run', exact: true }).click();
+    await fp.waitForFunction(() => document.querySelector('[data-widget=false-sharing]').dataset.state !== 'running', null, { timeout: 120_000, polling: 250 });
+    const r = JSON.parse(await fw.getAttribute('data-result'));
+    if (!r.counts_right) throw new Error(`wrong counts: ${JSON.stringify(r)}`);
+    return r;
+  };
+  await runFs();
+  const runs = [];
+  for (let i = 0; i < REPEATS; i++) runs.push(await runFs());
+  const [p, q] = ['packed_ms', 'padded_ms'].map((k) => median(runs.map((r) => r[k])));
+  console.log(`lab wasm false sharing ${threads} threads x ${runs[0].increments}: packed ${f1(p)} ms, padded ${f1(q)} ms, packed / padded ${f2(p / q)}x`);
+  const n = native.find((x) => x.bench === 'false-sharing');
+  if (n) console.log(`lab native false sharing ${n.threads} threads x ${n.increments}: packed ${f1(n.packed_ms)} ms, padded ${f1(n.padded_ms)} ms, packed / padded ${f2(n.packed_ms / n.padded_ms)}x`);
+  await fp.close();
+}
 await s.close();

@@ -1,6 +1,7 @@
-// The parallelism lab in a real browser: the speedup lab, the granularity explorer, the race lab
-// and the channels pipeline, each run from its lesson; results checked, cancel and refusals,
-// accessibility, and the one-thread fallback without cross-origin isolation.
+// The parallelism lab in a real browser: the speedup lab, the granularity explorer, the race lab,
+// the false-sharing lab, the SIMD lab and the channels pipeline, each run from its lesson; results
+// checked, cancel and refusals, accessibility, and the one-thread fallback without cross-origin
+// isolation.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { useSite, site, axeViolations, watchFrames } from './harness.mjs';
@@ -10,7 +11,25 @@ const LESSON = {
   race: '/lessons/race-conditions',
   channels: '/lessons/message-passing',
   granularity: '/lessons/choosing-the-right-tool',
+  falseSharing: '/lessons/race-conditions',
+  simd: '/lessons/how-parallelism-works',
 };
+
+/** The SIMD lab's checksum of a 240-pixel-wide picture at 300 iterations, as computed natively
+ * (crates/core/tests/simd.rs): the browser's lanes must give the very same. */
+const SIMD_240_300 = 60_524_528_321;
+
+/** Runs the SIMD lab on a picture `width` wide at `iterations`; returns its state and result. */
+async function simd(page, width, iterations) {
+  const w = page.locator('[data-widget=simd]');
+  await w.locator('input[name=width]').fill(String(width));
+  await w.locator('input[name=iterations]').fill(String(iterations));
+  return run(page, 'simd');
+}
+
+/** The keys a false-sharing and a SIMD result must have. */
+const FS_KEYS = ['threads', 'increments', 'packed_ms', 'padded_ms'];
+const SIMD_KEYS = ['kernel', 'scalar_ms', 'lanes_ms', 'threads_ms', 'threads_lanes_ms', 'results_match'];
 
 /** Submits a widget's form with its primary button and waits for the run to end. */
 async function run(page, name, button = 'Run', { timeout = 120_000 } = {}) {
@@ -186,6 +205,76 @@ describe('parallelism lab (cross-origin isolated, on the pool)', () => {
     await page.close();
   });
 
+  // Each thread increments its own counter, packed in one line and padded apart: every counter of
+  // both layouts reads exactly the increments, the ratio is shown; one thread is explained; refusals.
+  it('false sharing: both layouts count right, the ratio, one thread, refusals', async () => {
+    const page = await s.open(LESSON.falseSharing);
+    const workers = await page.evaluate(() => navigator.hardwareConcurrency);
+    const w = page.locator('[data-widget=false-sharing]');
+    assert.equal(await w.locator('select[name=threads]').inputValue(), String(workers));
+    await w.locator('input[name=increments]').fill('500,000');
+    const { state, result: r } = await run(page, 'false-sharing');
+    assert.equal(state, 'done', await w.innerText());
+    for (const k of FS_KEYS) assert.ok(k in r, k);
+    assert.equal(r.threads, workers);
+    assert.equal(r.increments, 500_000);
+    assert.deepEqual(r.packed_counts, Array(workers).fill(500_000));
+    assert.deepEqual(r.padded_counts, Array(workers).fill(500_000));
+    assert.equal(r.counts_right, true);
+    assert.equal(r.mode, 'pool');
+    assert.ok(r.packed_ms > 0 && r.padded_ms > 0, JSON.stringify(r));
+    assert.match(await w.locator('[data-testid=fs-ratio]').innerText(), /Packed ÷ padded: \d+\.\d\d×/);
+    assert.match(await w.locator('.lab-verdict').innerText(), workers > 1 ? /in both layouts: the same work/ : /nothing to see/);
+    console.log(`  false sharing, ${workers} threads x 500,000: packed ${r.packed_ms} ms, padded ${r.padded_ms} ms (${r.ratio}x)`);
+    assert.deepEqual(await axeViolations(page), []);
+
+    await w.locator('select[name=threads]').selectOption('1');
+    assert.match(await w.innerText(), /With one thread there is nothing to see/);
+    const { result: one } = await run(page, 'false-sharing');
+    assert.equal(one.threads, 1);
+    assert.deepEqual([one.packed_counts, one.padded_counts], [[500_000], [500_000]]);
+    assert.match(await w.locator('.lab-verdict').innerText(), /nothing to see/);
+
+    await w.locator('input[name=increments]').fill('999');
+    await w.getByRole('button', { name: 'Run', exact: true }).click();
+    assert.match(await w.locator('.refusal').innerText(), /from 1,000 to 20,000,000 \(you asked for 999\)/);
+    assert.equal(await w.getAttribute('data-state'), 'done');
+    assert.deepEqual(s.errors, []);
+    await page.close();
+  });
+
+  // One picture four ways: the same checksum every way (and the native one), four bars; refusals.
+  it('simd: four ways agree with each other and with native, chart, refusals', async () => {
+    const page = await s.open(LESSON.simd);
+    const workers = await page.evaluate(() => navigator.hardwareConcurrency);
+    const w = page.locator('[data-widget=simd]');
+    const { state, result: r } = await simd(page, 240, 300);
+    assert.equal(state, 'done', await w.innerText());
+    for (const k of SIMD_KEYS) assert.ok(k in r, k);
+    assert.equal(r.kernel, 'mandelbrot');
+    assert.equal(r.results_match, true);
+    assert.equal(r.checksum, SIMD_240_300);
+    assert.equal(r.threads, workers);
+    for (const k of ['scalar_ms', 'lanes_ms', 'threads_ms', 'threads_lanes_ms']) assert.equal(typeof r[k], 'number', k);
+    assert.equal(await w.locator('svg.simd-chart rect.bar').count(), 4);
+    assert.match(await w.locator('[data-testid=simd-match]').innerText(), /same picture/);
+    const { result: big } = await simd(page, 960, 400);
+    assert.equal(big.results_match, true);
+    console.log(`  simd 960 x 640, 400 steps: scalar ${big.scalar_ms} ms, lanes ${big.lanes_ms} ms, ${workers} threads ${big.threads_ms} ms, threads x lanes ${big.threads_lanes_ms} ms`);
+    assert.deepEqual(await axeViolations(page), []);
+
+    const wide = await w.locator('input[name=width]');
+    await wide.fill('5000');
+    await w.getByRole('button', { name: 'Run', exact: true }).click();
+    assert.match(await w.locator('.refusal').innerText(), /from 64 to 2,400 \(you asked for 5,000\)/);
+    await wide.fill('960');
+    await w.locator('input[name=iterations]').fill('lots');
+    await w.getByRole('button', { name: 'Run', exact: true }).click();
+    assert.match(await w.locator('.refusal').innerText(), /not a whole number/);
+    assert.deepEqual(s.errors, []);
+    await page.close();
+  });
+
   // A slow consumer behind a small queue: the queues fill, the producer waits, every item arrives
   // once; no bound lets the queue grow instead; the actor keeps the balance exact.
   it('channels: backpressure, exactly once, bank actor', async () => {
@@ -292,5 +381,42 @@ describe('parallelism lab without cross-origin isolation (one thread)', () => {
     assert.match(await cw.locator('.bank .refusal').innerText(), /cannot run here/);
     assert.deepEqual(s.errors, []);
     await ch.close();
+  });
+
+  // Without a pool: false sharing runs one counter per layout and says there is nothing to see;
+  // the SIMD lab runs scalar and lanes only, still the native checksum.
+  it('false sharing and simd run on the one thread and say why', async () => {
+    const page = await s.open(LESSON.falseSharing);
+    const w = page.locator('[data-widget=false-sharing]');
+    assert.match(await w.locator('[data-testid=lab-pool]').innerText(), /Only one thread is available here.*nothing to see/s);
+    assert.deepEqual(await w.locator('select[name=threads] option').evaluateAll((os) => os.map((o) => o.value)), ['1']);
+    await w.locator('input[name=increments]').fill('300000');
+    const { state, result: r } = await run(page, 'false-sharing');
+    assert.equal(state, 'done', await w.innerText());
+    for (const k of FS_KEYS) assert.ok(k in r, k);
+    assert.equal(r.mode, 'one-thread');
+    assert.equal(r.threads, 1);
+    assert.deepEqual([r.packed_counts, r.padded_counts], [[300_000], [300_000]]);
+    assert.equal(r.counts_right, true);
+    assert.match(await w.locator('.lab-verdict').innerText(), /nothing to see/);
+    assert.deepEqual(await axeViolations(page), []);
+    await page.close();
+
+    const sp = await s.open(LESSON.simd);
+    const sw = sp.locator('[data-widget=simd]');
+    assert.match(await sw.locator('[data-testid=lab-pool]').innerText(), /only the two one-thread ways can run here/);
+    const { state: st, result: sr } = await simd(sp, 240, 300);
+    assert.equal(st, 'done', await sw.innerText());
+    for (const k of SIMD_KEYS) assert.ok(k in sr, k);
+    assert.equal(sr.mode, 'one-thread');
+    assert.equal(sr.results_match, true);
+    assert.equal(sr.checksum, SIMD_240_300);
+    assert.equal(sr.threads_ms, null);
+    assert.equal(sr.threads_lanes_ms, null);
+    assert.ok(sr.scalar_ms > 0 && sr.lanes_ms > 0, JSON.stringify(sr));
+    assert.equal(await sw.locator('svg.simd-chart rect.bar').count(), 2);
+    assert.match(await sw.locator('.lab-verdict').innerText(), /need worker threads/);
+    assert.deepEqual(s.errors, []);
+    await sp.close();
   });
 });

@@ -1,5 +1,6 @@
 //! In a real browser: the worker pool starts, rayon runs a job on at least two distinct web
-//! workers, the parallel answer equals the sequential one, and the sliced fallback agrees too.
+//! workers, the parallel answer equals the sequential one, and the sliced fallback agrees too; the
+//! SIMD lab's lanes give the native answer, and the false-sharing lab's counters count right.
 #![cfg(target_arch = "wasm32")]
 
 use interleave_core::run::jobs::Progress;
@@ -64,4 +65,34 @@ async fn memory_that_cannot_be_had_is_refused() {
     assert_eq!(pool::make_room(8 << 20), Ok(()));
     let job = PrimeCount { limit: 100_000 };
     assert_eq!(pool::run(job, Progress::new(job.limit)).await.unwrap().primes, 9_592);
+}
+
+// The SIMD lab's four ways on the pool, in this module's simd128 lanes: the same checksum as the
+// native scalar loop (`crates/core/tests/simd.rs` checks the same figure); the one-thread ways
+// in slices agree too. The false-sharing lab's counters all read the increments.
+#[wasm_bindgen_test]
+async fn simd_lanes_and_counters_on_workers() {
+    use interleave_core::false_sharing::{run_false_sharing, Layout, OneThreadCounter, Settings};
+    use interleave_core::run::jobs::spawn_task;
+    use interleave_core::simd::{run_four_ways, units, Picture, Rows, Way};
+
+    let _ = pool::start().await;
+    let threads = pool::workers().max(1);
+    let picture = Picture::new(240, 300);
+    let progress = Progress::new(units(picture, 4));
+    let shared = progress.clone();
+    let run = spawn_task(move || run_four_ways(picture, threads, &shared, || 0.0)).await.unwrap().unwrap();
+    assert!(run.results_match());
+    assert_eq!(run.runs[0].checksum, 60_524_528_321);
+    assert_eq!(progress.fraction(), 1.0);
+    for way in Way::ONE_THREAD {
+        let sliced = pool::run_sliced(Rows::new(picture, way.lanes()), Progress::new(units(picture, 1))).await.unwrap();
+        assert_eq!(sliced, 60_524_528_321, "{}", way.name());
+    }
+
+    let settings = Settings { threads, increments: 100_000 };
+    let fs = spawn_task(move || run_false_sharing(settings, &Progress::new(settings.units()), || 0.0)).await.unwrap().unwrap();
+    assert!(fs.counts_right(), "{fs:?}");
+    let one = pool::run_sliced(OneThreadCounter::new(Layout::Padded, 100_000), Progress::new(100_000)).await.unwrap();
+    assert_eq!(one, vec![100_000]);
 }

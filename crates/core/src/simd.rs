@@ -313,14 +313,26 @@ impl SimdRun {
             return "The ways disagree, which should never happen: each lane does exactly what the scalar loop does.".into();
         }
         let lanes = self.speedup(Way::Lanes).unwrap_or(1.0);
-        let mut words = format!(
-            "All ways computed the same picture. Four lanes were {lanes:.2}× as fast as scalar: less than 4×, because a group \
-             of four pixels steps until its slowest pixel escapes, and loading, testing and counting cost instructions too."
-        );
+        let mut words = if lanes >= 1.3 {
+            format!(
+                "All ways computed the same picture. Four lanes were {lanes:.2}× as fast as scalar: less than 4×, because a \
+                 group of four pixels steps until its slowest pixel escapes, and loading, testing and counting cost \
+                 instructions too."
+            )
+        } else {
+            format!(
+                "All ways computed the same picture. Four lanes were only {lanes:.2}× as fast as scalar this time: other work \
+                 on this machine probably took the core during one of the runs. Run it again."
+            )
+        };
+        let k = self.threads();
         match (self.speedup(Way::Threads), self.speedup(Way::ThreadsLanes)) {
+            (Some(_), Some(_)) if k == 1 => words.push_str(" With one worker thread, the threaded ways are the one-thread ways again."),
+            (Some(t), Some(tl)) if t >= 1.3 => words.push_str(&format!(
+                " {k} threads were {t:.2}× as fast, and threads × lanes {tl:.2}×: the two multiply, because each thread has its own core and each core its own vector units."
+            )),
             (Some(t), Some(tl)) => words.push_str(&format!(
-                " {} threads were {t:.2}× as fast, and threads × lanes {tl:.2}×: the two multiply, because each thread has its own core and each core its own vector unit.",
-                self.threads()
+                " {k} threads were only {t:.2}× as fast (threads × lanes {tl:.2}×): the workers shared their cores with other work on this machine, so the threads could not all compute at once."
             )),
             _ => words.push_str(" The threaded ways need worker threads, which this page does not have."),
         }

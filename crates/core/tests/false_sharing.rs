@@ -122,3 +122,20 @@ fn one_thread_in_slices() {
     assert!(!wrong.counts_right());
     assert!(wrong.verdict().contains("should never happen"));
 }
+
+// The verdict follows the ratio: false sharing, some cost, no difference, or noise.
+#[test]
+fn the_verdict_follows_the_ratio() {
+    let run = |packed: f64, padded: f64| FalseSharingRun {
+        threads: 2,
+        increments: 1_000,
+        packed: LayoutRun::new(Layout::Packed, vec![packed], vec![1_000; 2]),
+        padded: LayoutRun::new(Layout::Padded, vec![padded], vec![1_000; 2]),
+    }
+    .verdict();
+    assert!(run(30.0, 10.0).contains("3.00× as long as padded") && run(30.0, 10.0).contains("false sharing"));
+    assert!(run(12.0, 10.0).contains("cost something"));
+    assert!(run(10.0, 10.0).contains("about as long (1.00×)"));
+    let noise = run(10.0, 30.0);
+    assert!(noise.contains("Padded took longer this time (packed ÷ padded 0.33×)") && noise.contains("noise"), "{noise}");
+}

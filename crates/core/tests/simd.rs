@@ -97,3 +97,19 @@ fn one_thread_in_slices() {
     let one = pool.install(|| run_way(Way::ThreadsLanes, picture, 2, &Progress::new(units(picture, 1)), &clock())).unwrap();
     assert_eq!(one.checksum, run.runs[0].checksum);
 }
+
+// The verdict follows the figures: lanes under 4× explained, or a slow run called noise; threads
+// that multiply, threads that could not, one worker.
+#[test]
+fn the_verdict_follows_the_figures() {
+    let picture = Picture::new(64, 16);
+    let run = |ms: [f64; 4], threads: usize| SimdRun {
+        picture,
+        runs: Way::ALL.into_iter().zip(ms).map(|(way, ms)| WayRun::new(way, if way.threaded() { threads } else { 1 }, ms, 7)).collect(),
+    };
+    let good = run([200.0, 60.0, 100.0, 30.0], 2).verdict();
+    assert!(good.contains("3.33× as fast as scalar: less than 4×") && good.contains("2 threads were 2.00× as fast") && good.contains("multiply"), "{good}");
+    let busy = run([200.0, 190.0, 250.0, 180.0], 2).verdict();
+    assert!(busy.contains("only 1.05×") && busy.contains("only 0.80× as fast") && !busy.contains("multiply"), "{busy}");
+    assert!(run([200.0, 60.0, 200.0, 60.0], 1).verdict().contains("With one worker thread"));
+}

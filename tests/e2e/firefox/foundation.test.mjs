@@ -3,7 +3,7 @@
 // a prime count is right on the worker pool and on the page's one thread.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { useSite, ready, routes, runPrimes, threadStatus } from './harness.mjs';
+import { useSite, ready, routes, runPrimes, press, threadStatus } from './harness.mjs';
 
 const UNKNOWN = ['/no/such/page', '/lessons/no-such-lesson'];
 
@@ -75,6 +75,24 @@ for (const isolated of [true, false]) {
       assert.equal(result.mode, isolated ? 'pool' : 'main-thread');
       if (isolated) assert.ok(result.threads_used >= 2, `threads used: ${result.threads_used}`);
       console.log(`  Firefox ${result.mode} job: ${result.wall_ms} ms`);
+      assert.deepEqual(s.errors, []);
+      await page.close();
+    });
+
+    // Firefox's wasm SIMD lanes give the very checksum the native scalar loop gives
+    // (crates/core/tests/simd.rs); the threaded ways run only on the pool.
+    it(`computes the SIMD lab's picture alike every way ${isolated ? 'on the worker pool' : 'on the main thread'}`, async () => {
+      const page = await s.open('/lessons/how-parallelism-works');
+      const w = '[data-widget=simd]';
+      await page.locator(`${w} input[name=width]`).fill('240');
+      await page.locator(`${w} input[name=iterations]`).fill('300');
+      await press(page, w, 'Run');
+      await page.waitForSelector(`${w}[data-state=done]`, { timeout: 60_000 });
+      const r = JSON.parse(await page.$eval(w, (e) => e.dataset.result));
+      assert.equal(r.results_match, true);
+      assert.equal(r.checksum, 60_524_528_321);
+      assert.equal(r.threads_lanes_ms === null, !isolated, JSON.stringify(r));
+      console.log(`  Firefox simd 240 wide: scalar ${r.scalar_ms} ms, lanes ${r.lanes_ms} ms`);
       assert.deepEqual(s.errors, []);
       await page.close();
     });

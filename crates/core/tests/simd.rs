@@ -112,4 +112,5 @@ fn the_verdict_follows_the_figures() {
     let busy = run([200.0, 190.0, 250.0, 180.0], 2).verdict();
     assert!(busy.contains("only 1.05×") && busy.contains("only 0.80× as fast") && !busy.contains("multiply"), "{busy}");
     assert!(run([200.0, 60.0, 200.0, 60.0], 1).verdict().contains("With one worker thread"));
+    assert!(run([200.0, 48.0, 100.0, 30.0], 2).verdict().contains("4.17× as fast as scalar, at or above their width"));
 }

@@ -259,7 +259,7 @@ pub fn run_false_sharing(
     let mut counts = [Vec::new(), Vec::new()];
     for round in 0..ROUNDS {
         // Packed first in even rounds, padded first in odd ones: neither always runs warm.
-        let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
+        let order = if round.is_multiple_of(2) { [0, 1] } else { [1, 0] };
         for which in order {
             let counters = Counters::new(Layout::ALL[which], k);
             let ms = time_round(&counters, increments, progress, &now);

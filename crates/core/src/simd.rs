@@ -83,6 +83,7 @@ fn escape_time(cx: f32, cy: f32, max_iter: u32) -> u32 {
     while n < max_iter {
         let (x2, y2) = (x * x, y * y);
         // Written as the lanes test it (`≤ 4`, not `> 4`), so a NaN would stop both alike.
+        #[allow(clippy::neg_cmp_op_on_partial_ord)]
         if !(x2 + y2 <= 4.0) {
             break;
         }
@@ -105,11 +106,11 @@ fn escape_time_x4(cx: f32x4, cy: f32x4, max_iter: u32) -> [u32; LANES] {
     let mut counting = f32x4::ZERO.simd_le(f32x4::ZERO);
     for _ in 0..max_iter {
         let (x2, y2) = (x * x, y * y);
-        counting = counting & (x2 + y2).simd_le(four);
+        counting &= (x2 + y2).simd_le(four);
         if !counting.any() {
             break;
         }
-        n = n + (counting & one);
+        n += counting & one;
         let xy = x * y;
         y = xy + xy + cy;
         x = x2 - y2 + cx;

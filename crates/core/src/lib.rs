@@ -15,6 +15,7 @@ pub mod channels;
 pub mod event_loop;
 pub mod event_loop_stepper;
 pub mod explorer;
+pub mod gpu;
 pub mod granularity;
 pub mod prime_count;
 pub mod race;

@@ -17,6 +17,7 @@ use interleave_ui::widget::{drawn_by_lab, Widget, CHALLENGE_SOLVED};
 use crate::pool::{self, PoolState};
 use crate::widgets::channels::ChannelsLab;
 use crate::widgets::explorer::ExplorerWidget;
+use crate::widgets::gpu::GpuLab;
 use crate::widgets::granularity::GranularityLab;
 use crate::widgets::prime_count::PrimeCountLab;
 use crate::widgets::race::RaceLab;
@@ -80,6 +81,7 @@ fn LabRoot(props: &LabRootProps) -> Html {
         Widget::Granularity => html! { <GranularityLab /> },
         Widget::Race => html! { <RaceLab /> },
         Widget::Channels => html! { <ChannelsLab /> },
+        Widget::Gpu => html! { <GpuLab /> },
         // The reader's own (see `drawn_by_lab`); never asked of the lab.
         Widget::Barista | Widget::EventLoop | Widget::EventLoopStepper => Html::default(),
     };

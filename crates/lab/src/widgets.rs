@@ -4,6 +4,7 @@
 
 pub(crate) mod channels;
 pub(crate) mod explorer;
+pub(crate) mod gpu;
 pub(crate) mod granularity;
 pub(crate) mod lab_common;
 pub(crate) mod prime_count;

@@ -32,11 +32,13 @@ pub enum Widget {
     Explorer,
     /// Primes counted on every core, with progress and cancel.
     PrimeCount,
+    /// One kernel as a WebGPU compute shader and on one CPU thread, the answers compared.
+    Gpu,
 }
 
 impl Widget {
     /// Every widget.
-    pub const ALL: [Widget; 10] = [
+    pub const ALL: [Widget; 11] = [
         Widget::Barista,
         Widget::EventLoop,
         Widget::EventLoopStepper,
@@ -47,6 +49,7 @@ impl Widget {
         Widget::Channels,
         Widget::Explorer,
         Widget::PrimeCount,
+        Widget::Gpu,
     ];
 
     /// The name used in lessons and as the widget's `data-widget`.
@@ -62,6 +65,7 @@ impl Widget {
             Widget::Channels => "channels",
             Widget::Explorer => "explorer",
             Widget::PrimeCount => "prime-count",
+            Widget::Gpu => "gpu",
         }
     }
 
@@ -78,6 +82,7 @@ impl Widget {
             Widget::Channels => "Channels: a pipeline with bounded queues",
             Widget::Explorer => "Interleaving explorer",
             Widget::PrimeCount => "Count primes on every core",
+            Widget::Gpu => "The GPU: one kernel on thousands of lanes",
         }
     }
 
@@ -94,6 +99,7 @@ impl Widget {
             Widget::Channels => "Runs a pipeline of stages joined by bounded channels, and a bank account kept by one actor that answers messages.",
             Widget::Explorer => "Runs a small program of threads in every possible interleaving and counts the outcomes exactly; you can also be the scheduler.",
             Widget::PrimeCount => "Counts the primes below a limit on every core of this machine, with progress and a cancel button.",
+            Widget::Gpu => "Computes a grid of Mandelbrot escape counts as a WebGPU compute shader, where this browser has a GPU, and on one CPU thread, times both (the GPU's including the copy back) and checks that the answers match.",
         }
     }
 

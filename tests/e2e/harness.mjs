@@ -14,18 +14,20 @@ const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.mi
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
-export async function launch() {
-  return chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+/** Debian's Chromium with the project's flags, and `args` after them. */
+export async function launch({ args = [] } = {}) {
+  return chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: [...CHROMIUM_ARGS, ...args] });
 }
 
 /**
  * Starts a server of the built site and a browser; returns both and a page factory. Without
  * isolation the service worker is blocked unless asked for: it would add the headers itself.
+ * `args` are more Chromium flags.
  */
-export async function site({ isolated, root = DIST, serviceWorkers = isolated ? 'allow' : 'block' }) {
+export async function site({ isolated, root = DIST, serviceWorkers = isolated ? 'allow' : 'block', args = [] }) {
   // A build without prerendered pages (an older one, for benchmarks) needs its one page for every address.
   const server = await serve({ root, isolated, spa: !existsSync(join(root, 'lessons')) });
-  const browser = await launch();
+  const browser = await launch({ args });
   const context = await browser.newContext({ serviceWorkers });
   const errors = [];
   async function open(path, { viewport } = {}) {

@@ -10,9 +10,12 @@ import { useSite, DIST } from './harness.mjs';
 // Warnings said on every page that are not the page's own: wasm-bindgen-rayon's worker helper
 // calls wasm-bindgen's init the old way, and Playwright says it blocked the service worker, as
 // these tests ask it to (the worker would otherwise add the headers and serve from its cache).
+// And Chromium's own word when the gpu widget asks for a GPU adapter on a machine that has none
+// for it (the widget then says so: gpu.test.mjs).
 const KNOWN_WARNINGS = [
   'using deprecated parameters for the initialization function',
   'Service Worker registration blocked by Playwright',
+  'No available adapters.',
 ];
 
 const decode = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"')

@@ -16,6 +16,7 @@ pub mod event_loop;
 pub mod event_loop_stepper;
 pub mod explorer;
 pub mod false_sharing;
+pub mod gpu;
 pub mod granularity;
 pub mod prime_count;
 pub mod race;

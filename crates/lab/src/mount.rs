@@ -18,6 +18,7 @@ use crate::pool::{self, PoolState};
 use crate::widgets::channels::ChannelsLab;
 use crate::widgets::explorer::ExplorerWidget;
 use crate::widgets::false_sharing::FalseSharingLab;
+use crate::widgets::gpu::GpuLab;
 use crate::widgets::granularity::GranularityLab;
 use crate::widgets::prime_count::PrimeCountLab;
 use crate::widgets::race::RaceLab;
@@ -84,6 +85,7 @@ fn LabRoot(props: &LabRootProps) -> Html {
         Widget::Channels => html! { <ChannelsLab /> },
         Widget::FalseSharing => html! { <FalseSharingLab /> },
         Widget::Simd => html! { <SimdLab /> },
+        Widget::Gpu => html! { <GpuLab /> },
         // The reader's own (see `drawn_by_lab`); never asked of the lab.
         Widget::Barista | Widget::EventLoop | Widget::EventLoopStepper => Html::default(),
     };

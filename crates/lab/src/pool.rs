@@ -231,6 +231,21 @@ pub async fn run_sliced<J: Job>(job: J, progress: Arc<Progress>) -> Result<J::Ou
     in_slices(|should_yield| sliced.run_until(should_yield)).await
 }
 
+/// Runs `job` on this thread in slices, as [`run_sliced`], and says how long the slices took
+/// (milliseconds), without the pauses between them: the time one thread spent computing.
+pub async fn run_sliced_busy<J: Job>(job: J, progress: Arc<Progress>) -> Result<(J::Output, f64), JobError> {
+    let mut sliced = Sliced::new(Arc::new(job), progress);
+    let mut busy = 0.0;
+    in_slices(|should_yield| {
+        let start = now_ms();
+        let step = sliced.run_until(&mut *should_yield);
+        busy += now_ms() - start;
+        step
+    })
+    .await
+    .map(|out| (out, busy))
+}
+
 /// The page's one "slice, then yield" loop: calls `step` with a deadline test (true once about
 /// [`SLICE_MS`] have passed in this slice) until it returns its result, and gives the event loop
 /// a turn between two calls. Anything with a `run_until(should_yield)` runs this way.

@@ -5,6 +5,7 @@
 pub(crate) mod channels;
 pub(crate) mod explorer;
 pub(crate) mod false_sharing;
+pub(crate) mod gpu;
 pub(crate) mod granularity;
 pub(crate) mod lab_common;
 pub(crate) mod prime_count;

@@ -36,11 +36,13 @@ pub enum Widget {
     FalseSharing,
     /// One kernel scalar, in four SIMD lanes, on threads, and on threads × lanes.
     Simd,
+    /// One kernel as a WebGPU compute shader and on one CPU thread, the answers compared.
+    Gpu,
 }
 
 impl Widget {
     /// Every widget.
-    pub const ALL: [Widget; 12] = [
+    pub const ALL: [Widget; 13] = [
         Widget::Barista,
         Widget::EventLoop,
         Widget::EventLoopStepper,
@@ -53,6 +55,7 @@ impl Widget {
         Widget::PrimeCount,
         Widget::FalseSharing,
         Widget::Simd,
+        Widget::Gpu,
     ];
 
     /// The name used in lessons and as the widget's `data-widget`.
@@ -70,6 +73,7 @@ impl Widget {
             Widget::PrimeCount => "prime-count",
             Widget::FalseSharing => "false-sharing",
             Widget::Simd => "simd",
+            Widget::Gpu => "gpu",
         }
     }
 
@@ -88,6 +92,7 @@ impl Widget {
             Widget::PrimeCount => "Count primes on every core",
             Widget::FalseSharing => "False sharing: own counters, one cache line",
             Widget::Simd => "SIMD lanes: one kernel four ways",
+            Widget::Gpu => "The GPU: one kernel on thousands of lanes",
         }
     }
 
@@ -106,6 +111,7 @@ impl Widget {
             Widget::PrimeCount => "Counts the primes below a limit on every core of this machine, with progress and a cancel button.",
             Widget::FalseSharing => "Has each thread add 1 to a counter of its own, again and again, with the counters packed side by side in one cache line and then padded 128 bytes apart, and times both.",
             Widget::Simd => "Computes one Mandelbrot picture four ways, one pixel at a time, four pixels at a time in SIMD lanes, on several threads, and on threads with lanes, checks that all four agree, and times them.",
+            Widget::Gpu => "Computes a grid of Mandelbrot escape counts as a WebGPU compute shader, where this browser has a GPU, and on one CPU thread, times both (the GPU's including the copy back) and checks that the answers match.",
         }
     }
 

@@ -107,6 +107,10 @@ impl RowPainter {
             let array = js_sys::Uint8ClampedArray::new_with_length(rgba.len() as u32);
             array.copy_from(&rgba);
             if let Ok(data) = ImageData::new_with_js_u8_clamped_array_and_sh(&array, rows.width(), block.len() as u32) {
+                // web-sys's unstable APIs (on for wasm builds) take the position in whole pixels.
+                #[cfg(web_sys_unstable_apis)]
+                let _ = ctx.put_image_data(&data, 0, block.start as i32);
+                #[cfg(not(web_sys_unstable_apis))]
                 let _ = ctx.put_image_data(&data, 0.0, block.start as f64);
             }
         }

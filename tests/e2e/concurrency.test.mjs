@@ -34,6 +34,33 @@ describe('concurrency widgets', () => {
     await page.close();
   });
 
+  // 10,000 tasks of 100 ms all finish, sleeping on a handful of browser timers (one armed at a
+  // time, for the nearest deadline), and no wait, as the page's clock measures it, is shorter
+  // than asked: no timer fires early. Nor with waits spread from 20 to 80 ms, due over many
+  // milliseconds. (How long a run takes is the bench's to print, not a test's to assert.)
+  it('event loop: 10,000 tasks on one timer, none woken early', async () => {
+    const page = await s.open('/lessons/how-concurrency-works');
+    const w = page.locator('[data-widget=event-loop]');
+    const waits = w.locator('[data-testid=measured-waits]');
+    for (const [tasks, min, max] of [[10_000, 100, 100], [2_000, 20, 80]]) {
+      await page.evaluate(() => {
+        const set = window.setTimeout;
+        window.__timeouts = 0;
+        window.setTimeout = function (...args) { window.__timeouts++; return set.apply(this, args); };
+        window.__restore = () => { window.setTimeout = set; };
+      });
+      const r = await runLab(page, { tasks, min, max, mode: 'concurrent' });
+      const timeouts = await page.evaluate(() => { window.__restore(); return window.__timeouts; });
+      assert.equal(r.tasks, tasks);
+      assert.ok(timeouts >= 1 && timeouts <= 200, `${timeouts} browser timers for ${tasks} tasks`);
+      assert.equal(await waits.getAttribute('data-early'), '0', await waits.innerText());
+      assert.ok(Number(await waits.getAttribute('data-shortest-ms')) >= min, await waits.innerText());
+      console.log(`  ${tasks} tasks of ${min}-${max} ms: ${timeouts} browser timers; ${await waits.innerText()}; wall ${r.wall_ms} ms`);
+    }
+    assert.deepEqual(s.errors, []);
+    await page.close();
+  });
+
   // Cancel stops a run part-way; an out-of-range setting is refused with its reason.
   it('event loop: cancel and refusals', async () => {
     const page = await s.open('/lessons/how-concurrency-works');

@@ -144,6 +144,22 @@ pub struct Summary {
     pub max_latency_ms: f64,
     /// Computation actually done, all tasks together.
     pub cpu_ms_total: f64,
+    /// Each task's wait as it was measured (none before a wait ends).
+    pub waits: Option<MeasuredWaits>,
+}
+
+/// The tasks' waits as the page's clock measured them (from starting to wait until the wait
+/// ended), set beside the wait each was given.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MeasuredWaits {
+    /// Shortest wait measured, ms.
+    pub shortest_ms: f64,
+    /// Longest wait measured, ms.
+    pub longest_ms: f64,
+    /// Most a task waited beyond the wait it was given, ms.
+    pub most_over_ms: f64,
+    /// Tasks whose wait ended before the wait they were given: timers that fired early.
+    pub early: usize,
 }
 
 impl Summary {
@@ -157,6 +173,7 @@ impl Summary {
             sum_latency_ms: latencies.iter().map(|&l| f64::from(l)).sum(),
             max_latency_ms: latencies.iter().copied().max().map_or(0.0, f64::from),
             cpu_ms_total: round(cpu_ms_total),
+            waits: None,
         }
     }
 
@@ -246,6 +263,26 @@ impl Timeline {
         self.tasks.iter().filter_map(|t| t.end).fold(0.0, f64::max)
     }
 
+    /// The waits measured so far, each against its task's latency (`latencies[i]` for task
+    /// `i`); `None` before any wait has ended.
+    pub fn measured_waits(&self, latencies: &[u32]) -> Option<MeasuredWaits> {
+        let waits = self.tasks.iter().zip(latencies).filter_map(|(t, &latency)| Some((t.io_done? - t.start?, f64::from(latency))));
+        waits.fold(None, |acc: Option<MeasuredWaits>, (wait, latency)| {
+            let mut m = acc.unwrap_or(MeasuredWaits { shortest_ms: wait, longest_ms: wait, most_over_ms: wait - latency, early: 0 });
+            m.shortest_ms = m.shortest_ms.min(wait);
+            m.longest_ms = m.longest_ms.max(wait);
+            m.most_over_ms = m.most_over_ms.max(wait - latency);
+            m.early += usize::from(wait < latency);
+            Some(m)
+        })
+    }
+
+    /// The run summed up once its last task has finished, `wall_ms` after it began: the
+    /// latencies it was given, the computation and the waits as measured.
+    pub fn summary(&self, mode: Mode, latencies: &[u32], wall_ms: f64) -> Summary {
+        Summary { waits: self.measured_waits(latencies), ..Summary::new(mode, latencies, self.cpu_ms, wall_ms) }
+    }
+
     /// What the lab says after a cancel.
     pub fn cancelled_note(&self) -> String {
         format!("Cancelled after {} of {} tasks finished.", self.done, self.tasks.len())
@@ -314,5 +351,27 @@ mod tests {
         assert_eq!((t.done, t.cpu_ms, t.last_end()), (1, 30.0, 130.0));
         assert_eq!(t.tasks[0], TaskTimes { start: Some(0.0), io_done: Some(100.0), end: Some(130.0) });
         assert_eq!(t.cancelled_note(), "Cancelled after 1 of 3 tasks finished.");
+    }
+
+    // Measured waits: shortest, longest, the most any task overran its own latency, and how
+    // many ended before it (a timer firing early); the summary carries them.
+    #[test]
+    fn measured_waits() {
+        let mut t = Timeline::new(3);
+        assert_eq!(t.measured_waits(&[100, 50, 80]), None);
+        t.started(0, 0.0);
+        t.started(1, 1.0);
+        t.started(2, 2.0);
+        t.waited(0, 104.5);
+        t.waited(1, 50.0);
+        assert_eq!(
+            t.measured_waits(&[100, 50, 80]),
+            Some(MeasuredWaits { shortest_ms: 49.0, longest_ms: 104.5, most_over_ms: 4.5, early: 1 })
+        );
+        t.waited(2, 82.0);
+        t.finished(0, 110.0, 5.0);
+        let s = t.summary(Mode::Concurrent, &[100, 48, 80], 120.0);
+        assert_eq!(s.waits, Some(MeasuredWaits { shortest_ms: 49.0, longest_ms: 104.5, most_over_ms: 4.5, early: 0 }));
+        assert_eq!((s.tasks, s.cpu_ms_total, s.wall_ms, s.max_latency_ms), (3, 5.0, 120.0, 100.0));
     }
 }

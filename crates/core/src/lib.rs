@@ -8,7 +8,8 @@
 //! all of it is tested natively, and the same code runs on web workers.
 //!
 //! One module per widget, named as the widget's `data-widget` (with `_` for `-`); then [`run`]
-//! (jobs, slices, thread counts, the lab's kernels) and [`learning`].
+//! (jobs, slices, thread counts, the lab's kernels), [`timer_wheel`] (the lab's timers) and
+//! [`learning`].
 
 pub mod barista;
 pub mod channels;
@@ -27,3 +28,4 @@ pub mod speedup;
 pub mod learning;
 pub mod numbers;
 pub mod run;
+pub mod timer_wheel;

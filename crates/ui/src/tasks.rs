@@ -36,9 +36,14 @@ pub async fn idle() {
     let _ = JsFuture::from(promise).await;
 }
 
+thread_local! {
+    /// The page's `performance`, looked up once: a clock read is then one call into JavaScript.
+    static PERFORMANCE: Option<web_sys::Performance> = web_sys::window().and_then(|w| w.performance());
+}
+
 /// Milliseconds since the page loaded.
 pub fn now_ms() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+    PERFORMANCE.with(|p| p.as_ref().map_or(0.0, |p| p.now()))
 }
 
 /// Gives the event loop a turn: resolves on a fresh task, so the browser can paint and handle

@@ -1,5 +1,6 @@
-//! The event-loop lab: hundreds of real futures on the page's one thread, awaited one by one or
-//! all at once, drawn live as they wait and run.
+//! The event-loop lab: up to ten thousand real futures on the page's one thread, awaited one by
+//! one or all at once, drawn live as they wait and run. Each waits on the module's timers
+//! (`interleave_ui::timers`): one browser timer, armed for the nearest deadline.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -7,17 +8,17 @@ use std::sync::Arc;
 
 use futures::future::{abortable, join_all, AbortHandle};
 use gloo::timers::callback::Interval;
-use gloo::timers::future::TimeoutFuture;
 use serde::Serialize;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use interleave_core::event_loop::{Mode, Settings, Summary, Timeline, MAX_TASKS};
+use interleave_core::event_loop::{MeasuredWaits, Mode, Settings, Summary, Timeline, MAX_TASKS};
 use interleave_core::numbers::duration_ms;
 use interleave_core::prime_count::is_prime;
 use interleave_core::run::jobs::Progress;
 
 use interleave_ui::tasks::now_ms;
+use interleave_ui::timers::sleep_until;
 use interleave_ui::widget::{ProgressBar, RunButtons, RunState, Widget, WidgetFrame};
 use interleave_ui::use_run::{use_run, Stop};
 
@@ -39,7 +40,7 @@ struct SummaryJson {
 
 impl SummaryJson {
     fn of(s: &Summary) -> Self {
-        let Summary { mode, tasks, wall_ms, sum_latency_ms, max_latency_ms, cpu_ms_total } = *s;
+        let Summary { mode, tasks, wall_ms, sum_latency_ms, max_latency_ms, cpu_ms_total, .. } = *s;
         SummaryJson { mode: mode.as_str(), tasks, wall_ms, sum_latency_ms, max_latency_ms, cpu_ms_total }
     }
 }
@@ -71,21 +72,15 @@ fn compute_for(ms: f64) -> f64 {
 }
 
 async fn task(i: usize, latency: u32, cpu_ms: f64, live: Rc<RefCell<Live>>, progress: Arc<Progress>) {
-    {
-        let mut l = live.borrow_mut();
-        let at = l.since_base();
-        l.timeline.started(i, at);
-    }
-    TimeoutFuture::new(latency).await;
-    {
-        let mut l = live.borrow_mut();
-        let at = l.since_base();
-        l.timeline.waited(i, at);
-    }
-    let spent = if cpu_ms > 0.0 { compute_for(cpu_ms) } else { 0.0 };
-    let mut l = live.borrow_mut();
-    let at = l.since_base();
-    l.timeline.finished(i, at, spent);
+    // One reading of the clock: the task starts, and its wait with it.
+    let start = now_ms();
+    let base = live.borrow().base;
+    live.borrow_mut().timeline.started(i, start - base);
+    sleep_until(start + f64::from(latency)).await;
+    let waited = now_ms() - base;
+    live.borrow_mut().timeline.waited(i, waited);
+    let (spent, end) = if cpu_ms > 0.0 { (compute_for(cpu_ms), now_ms() - base) } else { (0.0, waited) };
+    live.borrow_mut().timeline.finished(i, end, spent);
     progress.add(1);
 }
 
@@ -133,6 +128,18 @@ fn timeline(live: &Timeline, elapsed: f64) -> Html {
                 <polyline points={points} />
             </svg>
         }
+    }
+}
+
+/// Each task's wait as measured, shortest to longest; `data-early` counts waits that ended
+/// before their time (a timer that fired early).
+fn measured_waits(w: &MeasuredWaits) -> Html {
+    let early = (w.early > 0).then(|| format!(" ({} ended early)", w.early));
+    html! {
+        <div data-testid="measured-waits" data-shortest-ms={format!("{:.3}", w.shortest_ms)} data-early={w.early.to_string()}>
+            <dt>{ "Each wait, measured" }</dt>
+            <dd>{ format!("{} to {}", duration_ms(w.shortest_ms), duration_ms(w.longest_ms)) }{ early }</dd>
+        </div>
     }
 }
 
@@ -208,7 +215,7 @@ pub(crate) fn EventLoopLab() -> Html {
                     if aborted {
                         return Err(Stop::Cancelled(l.timeline.cancelled_note()));
                     }
-                    Ok(Summary::new(mode, &latencies, l.timeline.cpu_ms, l.since_base()))
+                    Ok(l.timeline.summary(mode, &latencies, l.since_base()))
                 }
             });
         })
@@ -275,6 +282,7 @@ pub(crate) fn EventLoopLab() -> Html {
                         <div><dt>{ "Sum of waits" }</dt><dd>{ duration_ms(s.sum_latency_ms) }</dd></div>
                         <div><dt>{ "Longest wait" }</dt><dd>{ duration_ms(s.max_latency_ms) }</dd></div>
                         <div><dt>{ "Computation" }</dt><dd>{ duration_ms(s.cpu_ms_total) }</dd></div>
+                        if let Some(w) = s.waits { { measured_waits(&w) } }
                     </dl>
                     <p>{ s.explain() }</p>
                     <p>{ "Every task ran on this page's one main thread: no worker was involved. Waiting overlaps; computing does not." }</p>

@@ -13,7 +13,7 @@ let native = [];
 try { native = JSON.parse(readFileSync(nativePath, 'utf8')); } catch {
   console.log(`lab: no native figures at ${nativePath}; run \`cargo bench --bench lab\` first for the ratios`);
 }
-const REPEATS = 4;
+const REPEATS = 6;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const f1 = (x) => Number(x).toFixed(1);
 const f2 = (x) => Number(x).toFixed(2);
@@ -31,8 +31,12 @@ async function runAt(threads) {
   await page.waitForFunction(() => document.querySelector('[data-widget=speedup]').dataset.state !== 'running', null, { timeout: 120_000, polling: 250 });
   const r = JSON.parse(await w.getAttribute('data-result'));
   if (!r.results_match) throw new Error(`checksums differ: ${JSON.stringify(r)}`);
+  const t = r.timeline;
+  // The clock readings' own cost as a share of the workers' time, when recorded.
+  if (t?.recording_ms != null && threads > 1) shares.push(t.recording_ms / (t.wall_ms * t.workers.length));
   return r.runs.at(-1).wall_ms;
 }
+let shares = [];
 
 /** Ticks or unticks one of the speedup lab's checkboxes (`record`, `gil`). */
 async function tick(name, on) {
@@ -51,6 +55,7 @@ for (const kernel of ['mandelbrot', 'primes', 'blur']) {
   await runAt(par);
   // Without and with the timeline recorded, in turn, so that a slow stretch falls on both alike.
   const t = { one: [], two: [], oneRec: [], twoRec: [] };
+  shares = [];
   for (let i = 0; i < REPEATS; i++) {
     for (const rec of i % 2 ? [true, false] : [false, true]) {
       await tick('record', rec);
@@ -61,6 +66,7 @@ for (const kernel of ['mandelbrot', 'primes', 'blur']) {
   const [w1, w2, r1, r2] = [median(t.one), median(t.two), median(t.oneRec), median(t.twoRec)];
   console.log(`lab wasm ${kernel} ${size}: 1 thread ${f1(w1)} ms, ${par} threads ${f1(w2)} ms, speedup ${f2(w1 / w2)}x (target >= 1.8)`);
   console.log(`lab wasm ${kernel} timeline recorded: 1 thread ${f1(r1)} ms (${pct(r1, w1)}), ${par} threads ${f1(r2)} ms (${pct(r2, w2)}), speedup ${f2(r1 / r2)}x recorded vs ${f2(w1 / w2)}x not (${pct(r1 / r2, w1 / w2)}; target within 2 %)`);
+  if (shares.length) console.log(`lab wasm ${kernel} timeline recorded: the clock readings themselves cost ${(median(shares) * 100).toFixed(3)} % of the workers' time at ${par} threads (median)`);
   const n = native.find((x) => x.kernel === kernel && x.size === size);
   if (n) {
     const [nSpeed, wSpeed] = [n.t1_ms / n.t2_ms, w1 / w2];

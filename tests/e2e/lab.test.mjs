@@ -101,10 +101,10 @@ describe('parallelism lab (cross-origin isolated, on the pool)', () => {
     assert.ok(t.workers.length >= 1 && t.workers.length <= cores, `${t.workers.length} rows`);
     assert.ok(t.workers.every((x) => x.worker !== null && x.busy_ms >= 0 && x.idle_ms >= 0));
     const figure = w.locator('[data-testid=timeline]');
-    assert.equal(await figure.locator('svg.timeline-chart g.timeline-row').count(), t.workers.length);
-    assert.ok(await figure.locator('svg.timeline-chart path.bar').count() >= t.workers.length);
+    assert.equal(await figure.locator('svg.wt-chart g.wt-row').count(), t.workers.length);
+    assert.ok(await figure.locator('svg.wt-chart path.bar').count() >= t.workers.length);
     assert.match(await figure.locator('[data-testid=timeline-summary]').innerText(), /ran 400 chunks in/);
-    assert.equal(await figure.locator('.timeline-workers li').count(), t.workers.length);
+    assert.equal(await figure.locator('.wt-workers li').count(), t.workers.length);
     console.log(`  free, ${cores} threads: ${free.speedup.at(-1)}x; rows ${t.workers.map((x) => x.chunks).join('/')}, steals ${t.steals}, overlap ${t.overlap_ms} ms`);
 
     await w.locator('input[name=gil]').check();
@@ -126,7 +126,7 @@ describe('parallelism lab (cross-origin isolated, on the pool)', () => {
       const zoom = figure.locator('select[name=timeline-zoom]');
       if (await zoom.count()) {
         await zoom.selectOption({ index: 1 });
-        assert.ok(await figure.locator('svg.timeline-chart path.bar').count() >= 1);
+        assert.ok(await figure.locator('svg.wt-chart path.bar').count() >= 1);
       }
     }
 
@@ -197,10 +197,10 @@ describe('parallelism lab (cross-origin isolated, on the pool)', () => {
     }
     assert.ok(r.timelines[0].per_bar > 1, 'a quarter of a million tasks are recorded as merged bars');
     const figure = w.locator('[data-testid=timeline]');
-    assert.equal(await figure.locator('svg.timeline-chart g.timeline-row').count(), r.timelines[0].workers.length);
+    assert.equal(await figure.locator('svg.wt-chart g.wt-row').count(), r.timelines[0].workers.length);
     assert.match(await figure.locator('[data-testid=timeline-summary]').innerText(), /each bar stands for up to/);
     await w.locator('select[name=timeline-size]').selectOption(String(r.points.at(-1).task_size));
-    assert.match(await figure.locator('.timeline-title').innerText(), new RegExp(r.points.at(-1).task_size.toLocaleString('en-US')));
+    assert.match(await figure.locator('.wt-title').innerText(), new RegExp(r.points.at(-1).task_size.toLocaleString('en-US')));
     console.log(`  granularity timelines: ${r.timelines.map((t) => `${t.task_size}: ${t.workers.length} rows, ${t.steals} steals`).join('; ')}`);
     assert.deepEqual(await axeViolations(page), []);
 
@@ -343,7 +343,7 @@ describe('parallelism lab without cross-origin isolation (one thread)', () => {
     // One row, the page's own thread, with every slice exactly once.
     assert.equal(r.timeline.chunks, 200);
     assert.deepEqual(r.timeline.workers.map((x) => [x.worker, x.chunks]), [[null, 200]]);
-    assert.equal(await w.locator('[data-testid=timeline] svg.timeline-chart g.timeline-row').count(), 1);
+    assert.equal(await w.locator('[data-testid=timeline] svg.wt-chart g.wt-row').count(), 1);
     // The lock on one thread changes nothing: the same answer, still one row, nothing to overlap.
     await w.locator('input[name=gil]').check();
     const g = await speedup(page, { kernel: 'mandelbrot', size: 300, threads: 1 });

@@ -21,7 +21,7 @@ use crate::numbers::{duration_ms, group_digits, parse_whole};
 use crate::run::busy::spin;
 use crate::run::jobs::{JobError, Progress, SumJob};
 use crate::run::tasks::sum_tasks;
-use crate::run::timeline::Timeline;
+use crate::run::timeline::{clock_cost, Timeline};
 use crate::speedup::amdahl::least_squares_line;
 
 /// Items a learner may ask for.
@@ -135,16 +135,18 @@ pub fn sum_parallel(setup: &GranularitySetup, task_size: u64) -> u64 {
 }
 
 /// One more parallel run at `task_size`, untimed, with every task's start and end recorded with
-/// `now` (ms): its timeline, a row per worker (see [`SPANS_PER_WORKER`]). Blocks the calling
-/// thread; call it from a pool thread.
+/// `now` (ms): its timeline, a row per worker (see [`SPANS_PER_WORKER`]), with the clock's own
+/// cost (measured first, [`clock_cost`]) taken off the tasks' time. Blocks the calling thread;
+/// call it from a pool thread.
 pub fn record_point(setup: &GranularitySetup, task_size: u64, now: impl Fn() -> f64 + Sync) -> Timeline {
     let task_size = task_size.max(1);
     let task = |t: u64| sum_items(setup, t * task_size..((t + 1) * task_size).min(setup.items));
+    let per_reading = clock_cost(&now);
     let start = now();
     let (sum, spans) = sum_tasks(setup.items.div_ceil(task_size), &task, Some((&now, SPANS_PER_WORKER)));
     let end = now();
     debug_assert_eq!(sum, sum_sequential(setup), "the recorded run computes the same items");
-    Timeline::new(spans, start, end)
+    Timeline::new(spans, start, end).without_clock_cost(per_reading)
 }
 
 fn sum_items(setup: &GranularitySetup, items: Range<u64>) -> u64 {

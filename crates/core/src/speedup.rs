@@ -15,7 +15,7 @@ use std::sync::Arc;
 use crate::run::jobs::{Job, JobError, Progress};
 use crate::run::kernels::{Kernel, KernelSize, LabPrimes};
 use crate::run::threads::{run_threads, Threads};
-use crate::run::timeline::{Clock, Timeline};
+use crate::run::timeline::{clock_cost, Clock, Timeline};
 
 pub mod amdahl;
 pub mod chart;
@@ -127,6 +127,8 @@ where
 {
     let job = Arc::new(job);
     let how = Threads { k: order.threads, lock: order.lock, record: order.record.then_some(&now as Clock<'_>) };
+    // Measured first, untimed, so that the timeline can say what recording cost.
+    let per_reading = order.record.then(|| clock_cost(&now));
     let start = now();
     let run = run_threads(&job, how, progress)?;
     let end = now();
@@ -135,6 +137,6 @@ where
         wall_ms: end - start,
         checksum: checksum(&run.output),
         slices_by_worker: run.slices_by_thread,
-        timeline: order.record.then(|| Timeline::new(run.spans, start, end)),
+        timeline: per_reading.map(|c| Timeline::new(run.spans, start, end).with_clock_cost(c)),
     })
 }

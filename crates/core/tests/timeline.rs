@@ -8,12 +8,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use interleave_core::granularity::{record_point, sum_sequential, GranularitySetup, SPANS_PER_WORKER};
+use interleave_core::numbers::group_digits;
 use interleave_core::run::jobs::{Job, Progress, Sliced};
 use interleave_core::run::kernels::{Kernel, LabPrimes};
 use interleave_core::run::tasks::sum_tasks;
 use interleave_core::run::threads::{run_threads, Lock, Threads};
 use interleave_core::run::timeline::chart::{zooms, TimelineChart};
-use interleave_core::run::timeline::{Recorder, Span, Timeline, SAME_MOMENT_MS};
+use interleave_core::run::timeline::{clock_cost, Recorder, Span, Timeline, SAME_MOMENT_MS};
 use interleave_core::speedup::{run_timed, RunOrder};
 
 fn pool(threads: usize) -> rayon::ThreadPool {
@@ -72,6 +73,8 @@ fn timeline_records_cover_every_chunk_exactly_once() {
                 let by_row: Vec<(usize, u64)> = t.rows.iter().map(|r| (r.worker.unwrap(), r.chunks)).collect();
                 assert_eq!(by_row, run.slices_by_worker.into_iter().collect::<Vec<_>>());
                 assert!((t.wall_ms - run.wall_ms).abs() < 1e-9);
+                let cost = t.recording_ms().expect("the clock's cost is measured");
+                assert!(cost >= 0.0 && t.summary().contains(&format!("read the clock {} times", group_digits(2 * slices))), "{}", t.summary());
                 well_formed(&t);
             }
         }
@@ -284,6 +287,19 @@ fn recorders_stay_bounded() {
     assert!(t.summary().contains("each bar stands for up to 4 chunks"), "{}", t.summary());
 }
 
+// The clock's own cost is measured, and taken off each chunk's time inside it (never below 0).
+#[test]
+fn the_clocks_own_cost_is_taken_off() {
+    let ticks = std::sync::atomic::AtomicU64::new(0);
+    let fake = || ticks.fetch_add(1, Ordering::Relaxed) as f64 * 0.001;
+    assert!((clock_cost(&fake) - 0.001).abs() < 1e-12, "each reading moves the fake clock 1 µs");
+    assert_eq!(ticks.load(Ordering::Relaxed), 1_002, "one reading first, then a thousand and one");
+    let span = |first: u64, start: f64, end: f64| Span::chunk(Some(0), first, start, end, None);
+    let t = Timeline::new(vec![span(0, 0.0, 0.003), span(1, 0.004, 0.0045)], 0.0, 0.01).without_clock_cost(0.001);
+    assert_eq!(t.rows[0].bars.iter().map(|b| (b.busy_ms * 1e6).round()).collect::<Vec<_>>(), [2000.0, 0.0]);
+    assert!((t.rows[0].busy_ms - 0.002).abs() < 1e-12);
+}
+
 // The granularity explorer's timeline: one more run that records every task once, within
 // SPANS_PER_WORKER bars per worker however many tiny tasks there are.
 #[test]
@@ -299,6 +315,7 @@ fn granularity_timelines_cover_every_task_within_bounds() {
     let t = pool.install(|| record_point(&tiny, 1, clock()));
     assert_eq!(t.chunks, 1 << 17);
     assert!(t.per_bar > 1 && t.rows.iter().all(|r| r.bars.len() <= SPANS_PER_WORKER));
+    assert!(!t.summary().contains("at once") && !t.summary().contains("turns"), "merged bars span gaps: no overlap claimed");
     well_formed(&t);
     println!("{} tiny tasks: {}", 1 << 17, t.summary());
     assert_eq!(pool.install(|| sum_tasks(1 << 17, &|_| 1, None)), (1 << 17, vec![]));
@@ -347,7 +364,7 @@ fn chart_geometry() {
     }
     assert_eq!(chart.rows[0].rects.len(), 1);
     assert_eq!(chart.rows[0].rects[0].2, 1.0);
-    assert_eq!(chart.rows[0].bars[0].path, format!("M{left:.2} {}h{:.2}v16h-{:.2}z", chart.rows[0].y, 0.4 * (right - left), 0.4 * (right - left)));
+    assert_eq!(chart.rows[0].bars[0].path, format!("M{left:.2} {}h{:.2}v18h-{:.2}z", chart.rows[0].y, 0.4 * (right - left), 0.4 * (right - left)));
     let tiny = chart.rows[1].rects.last().unwrap();
     assert_eq!(chart.rows[1].rects.len(), 2, "the tiny chunks share pixels: one rectangle");
     assert_eq!(tiny.2, 0.4, "shaded by its work (a fifth: the step nearest 0.2)");

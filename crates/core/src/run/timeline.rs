@@ -201,6 +201,18 @@ impl<'a> Recording<'a> {
     }
 }
 
+/// The cost of one reading of `now` (ms), on this thread: the mean of a thousand in a row, after
+/// one untimed reading (a thread's first may set the clock up).
+pub fn clock_cost(now: Clock<'_>) -> f64 {
+    const READINGS: u32 = 1_000;
+    std::hint::black_box(now());
+    let first = now();
+    for _ in 1..READINGS {
+        std::hint::black_box(now());
+    }
+    ((now() - first) / f64::from(READINGS)).max(0.0)
+}
+
 /// One bar of a row: a span, its times relative to the run's start.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Bar {
@@ -294,6 +306,8 @@ pub struct Timeline {
     pub chunks: u64,
     /// Most chunks one bar stands for: 1 when every chunk has a bar of its own.
     pub per_bar: u64,
+    /// The cost of one clock reading (ms), when it was measured ([`Timeline::with_clock_cost`]).
+    pub clock_ms: Option<f64>,
 }
 
 impl Timeline {
@@ -322,7 +336,35 @@ impl Timeline {
             (row.chunks, row.busy_ms, row.steals) = (row.chunks + s.chunks, row.busy_ms + s.busy_ms, row.steals + s.steals);
         }
         let per_bar = rows.iter().flat_map(|r| &r.bars).map(|b| b.chunks).fold(1, u64::max);
-        Timeline { wall_ms, chunks: rows.iter().map(|r| r.chunks).sum(), rows, per_bar }
+        Timeline { wall_ms, chunks: rows.iter().map(|r| r.chunks).sum(), rows, per_bar, clock_ms: None }
+    }
+
+    /// The same timeline, knowing that one clock reading costs `per_reading_ms` (as
+    /// [`clock_cost`] measures it): what recording cost the run ([`Timeline::recording_ms`]).
+    pub fn with_clock_cost(mut self, per_reading_ms: f64) -> Self {
+        self.clock_ms = Some(per_reading_ms);
+        self
+    }
+
+    /// What reading the clock twice per chunk cost the workers in all (ms), if the cost of a
+    /// reading was measured.
+    pub fn recording_ms(&self) -> Option<f64> {
+        self.clock_ms.map(|c| 2.0 * self.chunks as f64 * c)
+    }
+
+    /// The same timeline with `per_reading_ms` (the cost of one clock reading, as
+    /// [`clock_cost`] measures it) taken off every chunk's time inside it: a chunk's time is
+    /// read by two readings, and what it measures includes about one reading's own cost, which for
+    /// tasks of a few nanoseconds is most of it. Never below zero.
+    pub fn without_clock_cost(mut self, per_reading_ms: f64) -> Self {
+        self.clock_ms = Some(per_reading_ms);
+        for row in &mut self.rows {
+            for bar in &mut row.bars {
+                bar.busy_ms = (bar.busy_ms - bar.chunks as f64 * per_reading_ms).max(0.0);
+            }
+            row.busy_ms = row.bars.iter().map(|b| b.busy_ms).sum();
+        }
+        self
     }
 
     /// Steals in all rows.
@@ -387,11 +429,22 @@ impl Timeline {
                 n => format!(" {} pieces of work were stolen (▼).", group_digits(n.into())),
             };
             let (overlap, _) = self.overlap_ms();
-            text += &if self.took_turns() {
+            // A merged bar spans its chunks' gaps too: what overlaps then is not work.
+            text += &if self.per_bar > 1 {
+                String::new()
+            } else if self.took_turns() {
                 " No two workers computed at the same moment: they took turns.".to_string()
             } else {
                 format!(" Two or more workers computed at once for {} ({:.0}% of the run).", duration_ms(overlap), 100.0 * overlap / self.wall_ms.max(1e-9))
             };
+        }
+        if let Some(cost) = self.recording_ms() {
+            text += &format!(
+                " Recording it read the clock {} times, about {} of the workers' time ({:.2}%).",
+                group_digits(2 * self.chunks),
+                duration_ms(cost),
+                100.0 * cost / (self.wall_ms * workers as f64).max(1e-9)
+            );
         }
         if self.per_bar > 1 {
             text += &format!(

@@ -68,7 +68,8 @@ fn timeline_note(t: &Timeline, point: Option<&GranularityPoint>) -> AttrValue {
     let timed = point.map_or(String::new(), |p| format!(" (the best timed one: {})", short_ms(p.par_ms)));
     AttrValue::from(format!(
         "It was drawn from one more run at this size, after the timed ones: that run read the clock as each task started and ended, \
-         which for the smallest tasks costs about as much as the task itself, so it took {}{timed}.",
+         which for the smallest tasks costs about as much as the task itself, so it took {}{timed}. The clock's own cost, measured \
+         first, is taken off the time shown inside tasks.",
         short_ms(t.wall_ms)
     ))
 }

@@ -14,7 +14,7 @@ use interleave_core::numbers::{group_digits, round_to};
 use interleave_core::run::jobs::{spawn_task, Job, JobError, Progress};
 use interleave_core::run::kernels::{parse_size, size_help, Kernel, KernelSize, LabPrimes};
 use interleave_core::run::threads::K_THREADS_EXPLANATION;
-use interleave_core::run::timeline::Timeline;
+use interleave_core::run::timeline::{clock_cost, Timeline};
 use interleave_core::speedup::live::{LiveMandelbrot, LiveRows};
 use interleave_core::speedup::{memory_needed, run_timed, BatchEnd, Lock, Measured, RunMode, RunOrder, RunPlan, Session};
 
@@ -73,7 +73,7 @@ async fn on_page<J: Job>(job: J, order: RunOrder, progress: Arc<Progress>, check
     let start = pool::now_ms();
     let (out, spans) = pool::run_sliced_recorded(job, progress, order.record).await;
     let (end, out) = (pool::now_ms(), out?);
-    let timeline = order.record.then(|| Timeline::new(spans, start, end));
+    let timeline = order.record.then(|| Timeline::new(spans, start, end).with_clock_cost(clock_cost(&pool::now_ms)));
     Ok(Measured { threads: order.threads, wall_ms: end - start, checksum: checksum(&out), slices_by_worker: BTreeMap::new(), timeline })
 }
 

@@ -29,6 +29,8 @@ pub(crate) struct TimelineJson {
     overlap_ms: f64,
     longest_overlap_ms: f64,
     took_turns: bool,
+    /// What reading the clock cost the workers in all, when measured.
+    recording_ms: Option<f64>,
     workers: Vec<WorkerJson>,
 }
 
@@ -57,6 +59,7 @@ impl TimelineJson {
             overlap_ms: round_to(overlap, 3),
             longest_overlap_ms: round_to(longest, 4),
             took_turns: t.took_turns(),
+            recording_ms: t.recording_ms().map(|x| round_to(x, 4)),
             workers: t
                 .rows
                 .iter()
@@ -106,10 +109,10 @@ pub(crate) fn TimelineFigure(props: &TimelineProps) -> Html {
     };
     let select_id = format!("{}-timeline-zoom", props.id);
     html! {
-        <div class="timeline" data-testid="timeline">
-            <p class="timeline-title">{ props.caption.clone() }</p>
+        <div class="worker-timeline" data-testid="timeline">
+            <p class="wt-title">{ props.caption.clone() }</p>
             if offered.len() > 1 {
-                <p class="timeline-zoom">
+                <p class="wt-zoom">
                     <label for={select_id.clone()}>{ "Show " }</label>
                     <select id={select_id} name="timeline-zoom" onchange={on_zoom}>
                         { for offered.iter().map(|z| html! {
@@ -118,9 +121,9 @@ pub(crate) fn TimelineFigure(props: &TimelineProps) -> Html {
                     </select>
                 </p>
             }
-            <svg class="lab-chart timeline-chart" viewBox={format!("0 0 {} {:.0}", TimelineChart::WIDTH, chart.height)} role="img" aria-label={chart.label}>
+            <svg class="lab-chart wt-chart" viewBox={format!("0 0 {} {:.0}", TimelineChart::WIDTH, chart.height)} role="img" aria-label={chart.label}>
                 { for chart.rows.iter().map(|row| html! {
-                    <g class="timeline-row">
+                    <g class="wt-row">
                         <text x={(left - 6.0).to_string()} y={(row.y + row_h - 4.0).to_string()} text-anchor="end">{ row.label.clone() }</text>
                         <rect class="track" x={left.to_string()} y={row.y.to_string()} width={(right - left).to_string()} height={row_h.to_string()} />
                         { for row.bars.iter().map(|b| html! { <path class="bar" d={b.path.clone()} fill-opacity={b.shade.to_string()} /> }) }
@@ -134,8 +137,8 @@ pub(crate) fn TimelineFigure(props: &TimelineProps) -> Html {
             </svg>
             <p class="help">{ "Bars: time inside a chunk (paler where a bar stands for chunks with gaps between them). \
                                 Track: time between chunks, waiting or looking for work. ▼: a worker began work it stole from another." }</p>
-            <p class="timeline-summary" data-testid="timeline-summary">{ t.summary() }{ props.note.as_ref().map(|n| format!(" {n}")) }</p>
-            <ul class="timeline-workers">
+            <p class="wt-summary" data-testid="timeline-summary">{ t.summary() }{ props.note.as_ref().map(|n| format!(" {n}")) }</p>
+            <ul class="wt-workers">
                 { for t.rows.iter().map(|r| html! { <li>{ r.describe(t.wall_ms) }</li> }) }
             </ul>
         </div>

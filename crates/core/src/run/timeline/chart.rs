@@ -80,11 +80,11 @@ impl TimelineChart {
     /// View box width.
     pub const WIDTH: f64 = 480.0;
     /// The bars' left edge (row names go left of it).
-    pub const LEFT: f64 = 84.0;
+    pub const LEFT: f64 = 96.0;
     /// The bars' right edge.
     pub const RIGHT: f64 = 470.0;
     /// Height of a row's bars.
-    pub const ROW: f64 = 16.0;
+    pub const ROW: f64 = 18.0;
     /// Space above each row (where the steal marks go).
     pub const GAP: f64 = 10.0;
     /// Bars closer than this (in view box units) are drawn as one.

@@ -185,7 +185,7 @@ fn gaps_idle_time_and_overlaps_computed_right() {
     assert!((t.busy_share() - 43.0 / 80.0).abs() < 1e-12);
     assert!(t.summary().contains("2 workers ran 3 chunks in 40 ms"), "{}", t.summary());
     assert!(t.summary().contains("computed at once for 13 ms (32% of the run)"), "{}", t.summary());
-    assert_eq!(a.describe(t.wall_ms), "worker 0: 2 chunks, busy 15 ms, idle 25 ms, 0 steals");
+    assert_eq!(a.describe(t.wall_ms), "worker 0: 2 chunks, busy 15 ms, idle 25 ms (longest gap 20 ms), 0 steals");
 
     // Turns: touching bars do not overlap; a worker with one bar from start to end has no gaps.
     let turns = Timeline::new(vec![span(0, 0, 0.0, 1.0), span(1, 1, 1.0, 2.0), span(0, 2, 2.0, 3.0)], 0.0, 3.0);

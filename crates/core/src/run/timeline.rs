@@ -257,15 +257,17 @@ impl Row {
     }
 
     /// The row in words, for the list beside the chart: `worker 2: 130 chunks, busy 61 ms, idle
-    /// 4.20 ms, 1 steal`.
+    /// 4.20 ms (longest gap 1.10 ms), 1 steal`.
     pub fn describe(&self, wall_ms: f64) -> String {
+        let longest = self.gaps(wall_ms).iter().map(|(from, to)| to - from).fold(0.0, f64::max);
         format!(
-            "{}: {} chunk{}, busy {}, idle {}, {} steal{}",
+            "{}: {} chunk{}, busy {}, idle {} (longest gap {}), {} steal{}",
             self.name(),
             group_digits(self.chunks),
             if self.chunks == 1 { "" } else { "s" },
             duration_ms(self.busy_ms),
             duration_ms(self.idle_ms(wall_ms)),
+            duration_ms(longest),
             self.steals,
             if self.steals == 1 { "" } else { "s" }
         )

@@ -1,5 +1,6 @@
-// The parallelism lab in a real browser: the speedup lab, the granularity explorer, the race lab,
-// the false-sharing lab, the SIMD lab and the channels pipeline, each run from its lesson; results
+// The parallelism lab in a real browser: the speedup lab (with its worker timeline and the GIL
+// switch), the granularity explorer (with a timeline per task size), the race lab, the
+// false-sharing lab, the SIMD lab and the channels pipeline, each run from its lesson; results
 // checked, cancel and refusals, accessibility, and the one-thread fallback without cross-origin
 // isolation.
 import { describe, it, before, after } from 'node:test';
@@ -103,6 +104,61 @@ describe('parallelism lab (cross-origin isolated, on the pool)', () => {
     await page.close();
   });
 
+  // The timeline of the last run: a row per worker, every slice exactly once; under the one
+  // global lock, the same slices on the same threads, and no two workers ever compute at once.
+  it('speedup: timeline of the last run, free and under one global lock', async () => {
+    const page = await s.open(LESSON.speedup);
+    cores = cores ?? await page.evaluate(() => navigator.hardwareConcurrency);
+    const w = page.locator('[data-widget=speedup]');
+    const free = await speedup(page, { kernel: 'mandelbrot', size: 600, threads: cores });
+    assert.equal(free.lock, 'free');
+    const t = free.timeline;
+    assert.equal(t.threads, cores);
+    assert.equal(t.chunks, 400, 'an image 600 wide has 400 rows, one slice each');
+    assert.equal(t.per_bar, 1);
+    assert.equal(t.workers.reduce((n, x) => n + x.chunks, 0), 400);
+    assert.ok(t.workers.length >= 1 && t.workers.length <= cores, `${t.workers.length} rows`);
+    assert.ok(t.workers.every((x) => x.worker !== null && x.busy_ms >= 0 && x.idle_ms >= 0));
+    const figure = w.locator('[data-testid=timeline]');
+    assert.equal(await figure.locator('svg.wt-chart g.wt-row').count(), t.workers.length);
+    assert.ok(await figure.locator('svg.wt-chart path.bar').count() >= t.workers.length);
+    assert.match(await figure.locator('[data-testid=timeline-summary]').innerText(), /ran 400 chunks in/);
+    assert.equal(await figure.locator('.wt-workers li').count(), t.workers.length);
+    console.log(`  free, ${cores} threads: ${free.speedup.at(-1)}x; rows ${t.workers.map((x) => x.chunks).join('/')}, steals ${t.steals}, overlap ${t.overlap_ms} ms`);
+
+    await w.locator('input[name=gil]').check();
+    const gil = await speedup(page, { kernel: 'mandelbrot', size: 600, threads: cores });
+    assert.equal(gil.lock, 'global');
+    assert.deepEqual(gil.runs.map((x) => x.threads), cores > 1 ? [1, cores] : [1], 'a session of its own, with its one-thread run');
+    assert.equal(gil.results_match, true);
+    assert.equal(gil.checksum, free.checksum);
+    const g = gil.timeline;
+    assert.equal(g.chunks, 400);
+    assert.equal(g.workers.reduce((n, x) => n + x.chunks, 0), 400);
+    // The behaviour, not a time: the bars of different workers never overlap (to the clocks' precision).
+    assert.ok(g.longest_overlap_ms < 0.05, `longest overlap ${g.longest_overlap_ms} ms`);
+    if (g.workers.length > 1) assert.equal(g.took_turns, true);
+    assert.match(await w.locator('.outcome').innerText(), cores > 1 ? /under one global lock/ : /One thread/);
+    if (g.workers.length > 1) assert.match(await figure.locator('[data-testid=timeline-summary]').innerText(), /they took turns/);
+    console.log(`  one global lock, ${cores} threads: ${gil.speedup.at(-1)}x; rows ${g.workers.map((x) => x.chunks).join('/')}, overlap ${g.overlap_ms} ms`);
+    if (g.workers.length > 1) {
+      const zoom = figure.locator('select[name=timeline-zoom]');
+      if (await zoom.count()) {
+        await zoom.selectOption({ index: 1 });
+        assert.ok(await figure.locator('svg.wt-chart path.bar').count() >= 1);
+      }
+    }
+
+    // Unrecorded, the run has no timeline, and the figure is gone.
+    await w.locator('input[name=record]').uncheck();
+    const quiet = await speedup(page, { kernel: 'mandelbrot', size: 600, threads: 1 });
+    assert.equal(quiet.timeline, null);
+    assert.equal(await w.locator('[data-testid=timeline]').count(), 0);
+    assert.deepEqual(await axeViolations(page), []);
+    assert.deepEqual(s.errors, []);
+    await page.close();
+  });
+
   // Cancel stops a long run part-way; an out-of-range size and a bad number are refused with reasons.
   it('speedup: cancel and refusals', async () => {
     const page = await s.open(LESSON.speedup);
@@ -150,6 +206,21 @@ describe('parallelism lab (cross-origin isolated, on the pool)', () => {
     assert.match(await w.locator('[data-testid=overhead]').innerText(), /overhead/i);
     assert.equal(await w.locator('table tbody tr').count(), r.points.length);
     console.log(`  granularity: ${r.points.map((p) => `${p.task_size}: ${p.seq_ms}/${p.par_ms}`).join(', ')}; overhead ${r.overhead_us_per_task} µs/task`);
+    // A timeline per task size, from one more run: every task exactly once, in bounded records.
+    assert.deepEqual(r.timelines.map((t) => t.task_size), r.points.map((p) => p.task_size));
+    for (const [i, t] of r.timelines.entries()) {
+      assert.equal(t.chunks, r.points[i].tasks, `size ${t.task_size}`);
+      assert.equal(t.workers.reduce((n, x) => n + x.chunks, 0), t.chunks);
+      assert.ok(t.workers.length >= 1 && t.workers.length <= r.threads);
+      assert.ok(t.per_bar >= 1);
+    }
+    assert.ok(r.timelines[0].per_bar > 1, 'a quarter of a million tasks are recorded as merged bars');
+    const figure = w.locator('[data-testid=timeline]');
+    assert.equal(await figure.locator('svg.wt-chart g.wt-row').count(), r.timelines[0].workers.length);
+    assert.match(await figure.locator('[data-testid=timeline-summary]').innerText(), /each bar stands for up to/);
+    await w.locator('select[name=timeline-size]').selectOption(String(r.points.at(-1).task_size));
+    assert.match(await figure.locator('.wt-title').innerText(), new RegExp(r.points.at(-1).task_size.toLocaleString('en-US')));
+    console.log(`  granularity timelines: ${r.timelines.map((t) => `${t.task_size}: ${t.workers.length} rows, ${t.steals} steals`).join('; ')}`);
     assert.deepEqual(await axeViolations(page), []);
 
     await w.locator('input[name=spins]').fill('0');
@@ -358,6 +429,17 @@ describe('parallelism lab without cross-origin isolation (one thread)', () => {
     assert.equal(r.results_match, true);
     assert.equal(r.serial_fraction, null);
     assert.ok(max < 200, `longest frame gap ${max.toFixed(1)} ms`);
+    // One row, the page's own thread, with every slice exactly once.
+    assert.equal(r.timeline.chunks, 200);
+    assert.deepEqual(r.timeline.workers.map((x) => [x.worker, x.chunks]), [[null, 200]]);
+    assert.equal(await w.locator('[data-testid=timeline] svg.wt-chart g.wt-row').count(), 1);
+    // The lock on one thread changes nothing: the same answer, still one row, nothing to overlap.
+    await w.locator('input[name=gil]').check();
+    const g = await speedup(page, { kernel: 'mandelbrot', size: 300, threads: 1 });
+    assert.equal(g.lock, 'global');
+    assert.equal(g.checksum, r.checksum);
+    assert.deepEqual(g.timeline.workers.map((x) => [x.worker, x.chunks]), [[null, 200]]);
+    assert.equal(g.timeline.longest_overlap_ms, 0);
     assert.deepEqual(await axeViolations(page), []);
     await page.close();
 

@@ -2,22 +2,26 @@
 //! the pool, to show where per-task overhead eats the gain of parallelism.
 //!
 //! Implementation note: the parallel run makes one rayon task per chunk of `task_size` items —
-//! a parallel iterator over chunk indices with `with_max_len(1)`, so rayon never groups two
-//! chunks into one task — and each task spins through its items sequentially. The items are
+//! [`sum_tasks`], the chunk indices split in halves down to single ones, as a parallel iterator
+//! with `with_max_len(1)` does, so rayon never groups two chunks into one task — and each task
+//! spins through its items sequentially. The items are
 //! hashes ([`spin`]), so both runs compute the same checksum and nothing can be optimised away.
 //! A [`Sweep`] measures one task size after another, each the best of [`TRIES`] timings on the
 //! pool ([`measure_point`]); a page without workers measures the same items as the jobs
-//! [`PlainLoop`] and [`QueuedTasks`], in slices on its one thread.
+//! [`PlainLoop`] and [`QueuedTasks`], in slices on its one thread. The timeline of a point
+//! ([`record_point`]) comes from one more parallel run, untimed, with every task's start and end
+//! recorded: at the smallest sizes reading the clock costs about as much as a task, so the timed
+//! runs never record; and the records are kept to [`SPANS_PER_WORKER`] per worker.
 
 use std::collections::VecDeque;
 use std::future::Future;
 use std::ops::{Range, RangeInclusive};
 
-use rayon::prelude::*;
-
 use crate::numbers::{duration_ms, group_digits, parse_whole};
 use crate::run::busy::spin;
 use crate::run::jobs::{JobError, Progress, SumJob};
+use crate::run::tasks::sum_tasks;
+use crate::run::timeline::{clock_cost, Timeline};
 use crate::speedup::amdahl::least_squares_line;
 
 /// Items a learner may ask for.
@@ -119,18 +123,30 @@ pub fn sum_sequential(setup: &GranularitySetup) -> u64 {
     sum_items(setup, 0..setup.items)
 }
 
+/// Spans a timeline of the granularity explorer keeps per worker: enough for a bar per pixel
+/// of its chart, and a few hundred kilobytes for all its task sizes.
+pub const SPANS_PER_WORKER: usize = 512;
+
 /// The items' checksum from one rayon task per `task_size` items, on the current pool.
 pub fn sum_parallel(setup: &GranularitySetup, task_size: u64) -> u64 {
     let task_size = task_size.max(1);
-    // `usize` indices: rayon splits only ranges of `usize`-sized integers into exact pieces.
-    (0..setup.items.div_ceil(task_size) as usize)
-        .into_par_iter()
-        .with_max_len(1)
-        .map(|t| {
-            let t = t as u64;
-            sum_items(setup, t * task_size..((t + 1) * task_size).min(setup.items))
-        })
-        .reduce(|| 0, u64::wrapping_add)
+    let task = |t: u64| sum_items(setup, t * task_size..((t + 1) * task_size).min(setup.items));
+    sum_tasks(setup.items.div_ceil(task_size), &task, None).0
+}
+
+/// One more parallel run at `task_size`, untimed, with every task's start and end recorded with
+/// `now` (ms): its timeline, a row per worker (see [`SPANS_PER_WORKER`]), with the clock's own
+/// cost (measured first, [`clock_cost`]) taken off the tasks' time. Blocks the calling thread;
+/// call it from a pool thread.
+pub fn record_point(setup: &GranularitySetup, task_size: u64, now: impl Fn() -> f64 + Sync) -> Timeline {
+    let task_size = task_size.max(1);
+    let task = |t: u64| sum_items(setup, t * task_size..((t + 1) * task_size).min(setup.items));
+    let per_reading = clock_cost(&now);
+    let start = now();
+    let (sum, spans) = sum_tasks(setup.items.div_ceil(task_size), &task, Some((&now, SPANS_PER_WORKER)));
+    let end = now();
+    debug_assert_eq!(sum, sum_sequential(setup), "the recorded run computes the same items");
+    Timeline::new(spans, start, end).without_clock_cost(per_reading)
 }
 
 fn sum_items(setup: &GranularitySetup, items: Range<u64>) -> u64 {

@@ -5,13 +5,17 @@
 //! [`RunPlan`]; each run is [`run_timed`] on a pool thread (timed there, with the caller's clock,
 //! so the page's own latency is not in the figures), or, on a page without workers, the same job
 //! in slices. The Mandelbrot image is published row by row through [`live::LiveRows`] as it is
-//! computed. [`amdahl`] fits the serial fraction; [`chart`] places what the page draws.
+//! computed. [`amdahl`] fits the serial fraction; [`chart`] places what the page draws. A
+//! [`RunMode`] may hold one lock around every slice (the GIL switch: the same kernel on the same
+//! threads, taking turns) and record each run's timeline (`crate::run::timeline`), of which the
+//! session keeps the last.
 
 use std::sync::Arc;
 
 use crate::run::jobs::{Job, JobError, Progress};
 use crate::run::kernels::{Kernel, KernelSize, LabPrimes};
-use crate::run::threads::run_with_threads;
+use crate::run::threads::{run_threads, Threads};
+use crate::run::timeline::{clock_cost, Clock, Timeline};
 
 pub mod amdahl;
 pub mod chart;
@@ -19,8 +23,18 @@ pub mod live;
 pub mod session;
 
 pub use session::{Batch, BatchEnd, Measured, RunOrder, Session};
+pub use crate::run::threads::Lock;
 
 use live::{LiveMandelbrot, LiveRows};
+
+/// How the runs of a batch are made, besides their thread counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RunMode {
+    /// Whether one global lock is held around every slice (like CPython's GIL).
+    pub lock: Lock,
+    /// Whether each run's timeline is recorded (two clock readings per slice).
+    pub record: bool,
+}
 
 /// What the learner asked for in the Threads field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,38 +96,47 @@ pub fn memory_needed(kernel: Kernel, size: KernelSize) -> usize {
     }
 }
 
-/// Runs `kernel` at `size` with `threads` threads on the current pool, timed with `now` (ms)
-/// from the first slice to the last; a Mandelbrot run publishes its rows to `rows`. The blur's
-/// source image is generated before the clock starts. Blocks the calling thread; call it from a
-/// pool thread (the page does, through [`crate::run::jobs::spawn_task`]).
+/// Runs the kernel of `order` at its size with its threads on the current pool, under its lock,
+/// timed with `now` (ms) from the first slice to the last, and recorded as a timeline with the
+/// same clock if it says so; a Mandelbrot run publishes its rows to `rows`. The blur's source
+/// image is generated before the clock starts. Blocks the calling thread; call it from a pool
+/// thread (the page does, through [`crate::run::jobs::spawn_task`]).
 pub fn run_timed(
-    kernel: Kernel,
-    size: KernelSize,
-    threads: usize,
+    order: RunOrder,
     progress: &Progress,
     rows: Option<Arc<LiveRows>>,
-    now: impl Fn() -> f64,
+    now: impl Fn() -> f64 + Sync,
 ) -> Result<Measured, JobError> {
+    let RunOrder { kernel, size, .. } = order;
     match kernel {
-        Kernel::Mandelbrot => timed(LiveMandelbrot::new(size, rows), threads, progress, now, |img| img.checksum),
-        Kernel::Primes => timed(LabPrimes { limit: size }, threads, progress, now, |&c| c),
-        Kernel::Blur => timed(kernel.blur(size), threads, progress, now, |&c| c),
+        Kernel::Mandelbrot => timed(LiveMandelbrot::new(size, rows), order, progress, now, |img| img.checksum),
+        Kernel::Primes => timed(LabPrimes { limit: size }, order, progress, now, |&c| c),
+        Kernel::Blur => timed(kernel.blur(size), order, progress, now, |&c| c),
     }
 }
 
 fn timed<J: Job>(
     job: J,
-    threads: usize,
+    order: RunOrder,
     progress: &Progress,
-    now: impl Fn() -> f64,
+    now: impl Fn() -> f64 + Sync,
     checksum: impl Fn(&J::Output) -> u64,
 ) -> Result<Measured, JobError>
 where
     J::Part: 'static,
 {
     let job = Arc::new(job);
+    let how = Threads { k: order.threads, lock: order.lock, record: order.record.then_some(&now as Clock<'_>) };
+    // Measured first, untimed, so that the timeline can say what recording cost.
+    let per_reading = order.record.then(|| clock_cost(&now));
     let start = now();
-    let run = run_with_threads(&job, threads, progress)?;
-    let wall_ms = now() - start;
-    Ok(Measured { threads, wall_ms, checksum: checksum(&run.output), slices_by_worker: run.slices_by_thread })
+    let run = run_threads(&job, how, progress)?;
+    let end = now();
+    Ok(Measured {
+        threads: order.threads,
+        wall_ms: end - start,
+        checksum: checksum(&run.output),
+        slices_by_worker: run.slices_by_thread,
+        timeline: per_reading.map(|c| Timeline::new(run.spans, start, end).with_clock_cost(c)),
+    })
 }

@@ -13,7 +13,7 @@ use interleave_core::run::kernels::{Kernel, LabPrimes};
 use interleave_core::run::threads::{run_sequential, K_THREADS_EXPLANATION};
 use interleave_core::speedup::chart::SpeedupChart;
 use interleave_core::speedup::live::{LiveMandelbrot, LiveRows};
-use interleave_core::speedup::{memory_needed, run_timed, warm_up_size, BatchEnd, Measured, RunOrder, RunPlan, Session};
+use interleave_core::speedup::{memory_needed, run_timed, warm_up_size, BatchEnd, Lock, Measured, RunMode, RunOrder, RunPlan, Session};
 use rayon::ThreadPoolBuilder;
 
 fn pool(threads: usize) -> rayon::ThreadPool {
@@ -25,6 +25,11 @@ fn clock() -> impl Fn() -> f64 + Send + Sync + 'static {
     move || start.elapsed().as_secs_f64() * 1000.0
 }
 
+/// A timed run of `kernel` at `size` on `threads` threads, without the lock or a timeline.
+fn order(kernel: Kernel, size: u64, threads: usize) -> RunOrder {
+    RunOrder { kernel, size, threads, warm_up: false, lock: Lock::Free, record: false }
+}
+
 /// The blocks of rows finished since the last call, as `(first, end)`.
 fn finished(rows: &LiveRows, drawn: &mut [bool]) -> Vec<(usize, usize)> {
     rows.finished_blocks(drawn).into_iter().map(|b| (b.start, b.end)).collect()
@@ -32,7 +37,7 @@ fn finished(rows: &LiveRows, drawn: &mut [bool]) -> Vec<(usize, usize)> {
 
 /// A run at `threads` that took `wall_ms` and gave `checksum`.
 fn run(threads: usize, wall_ms: f64, checksum: u64) -> Result<Measured, JobError> {
-    Ok(Measured { threads, wall_ms, checksum, slices_by_worker: BTreeMap::new() })
+    Ok(Measured { threads, wall_ms, checksum, slices_by_worker: BTreeMap::new(), timeline: None })
 }
 
 /// Begins a batch as the page does and runs it with `make` answering each order at once;
@@ -44,7 +49,7 @@ fn batch(
     max_threads: usize,
     mut make: impl FnMut(RunOrder, &Progress) -> Result<Measured, JobError>,
 ) -> Result<Vec<RunOrder>, String> {
-    let begun = session.borrow_mut().begin(kernel, size, plan, max_threads)?;
+    let begun = session.borrow_mut().begin(kernel, size, plan, RunMode::default(), max_threads)?;
     assert!(session.borrow().running() && session.borrow().ended().is_none());
     let mut orders = Vec::new();
     block_on(begun.run(session, |order, progress| {
@@ -106,7 +111,7 @@ fn batches_of_a_session() {
     let refused = batch(&session, (Kernel::Primes, 2_000), RunPlan::Threads(9), 4, timings(|_| 1.0)).unwrap_err();
     assert_eq!(refused, "Choose from 1 to 4 threads: this page has 4 worker threads.");
     assert_eq!((session.borrow().key(), session.borrow().runs().len()), (Some((Kernel::Primes, 1_000)), 3));
-    let begun = session.borrow_mut().begin(Kernel::Primes, 2_000, RunPlan::Sweep, 2).unwrap();
+    let begun = session.borrow_mut().begin(Kernel::Primes, 2_000, RunPlan::Sweep, RunMode::default(), 2).unwrap();
     assert_eq!(begun.counts(), [1, 2]);
     let s = session.borrow();
     assert_eq!((s.key(), s.runs().len(), s.reference()), (Some((Kernel::Primes, 2_000)), 0, None));
@@ -118,7 +123,7 @@ fn batches_of_a_session() {
 fn warm_up_once_per_kernel() {
     let session = RefCell::new(Session::default());
     let orders = batch(&session, (Kernel::Blur, 600), RunPlan::Sweep, 3, timings(|_| 5.0)).unwrap();
-    assert_eq!(orders[0], RunOrder { kernel: Kernel::Blur, size: warm_up_size(Kernel::Blur), threads: 3, warm_up: true });
+    assert_eq!(orders[0], RunOrder { kernel: Kernel::Blur, size: warm_up_size(Kernel::Blur), threads: 3, warm_up: true, lock: Lock::Free, record: false });
     assert_eq!(orders[1..].iter().map(|o| (o.size, o.threads, o.warm_up)).collect::<Vec<_>>(), [(600, 1, false), (600, 2, false), (600, 3, false)]);
     assert_eq!(session.borrow().runs().len(), 3, "the warm-up is not a run");
     let again = batch(&session, (Kernel::Blur, 900), RunPlan::Threads(1), 3, timings(|_| 5.0)).unwrap();
@@ -173,7 +178,7 @@ fn cancelled_and_failed_runs() {
     assert_eq!(session.borrow().note(), Some("Cancelled: the run at 1 thread stopped at 25% of its work."));
     assert_eq!(session.borrow().ended(), Some(BatchEnd::Cancelled));
 
-    let begun = session.borrow_mut().begin(Kernel::Mandelbrot, 1_800, RunPlan::Sweep, 4).unwrap();
+    let begun = session.borrow_mut().begin(Kernel::Mandelbrot, 1_800, RunPlan::Sweep, RunMode::default(), 4).unwrap();
     assert_eq!(session.borrow().note(), None);
     let mut made = 0;
     block_on(begun.run(&session, |o, _| {
@@ -280,7 +285,7 @@ fn timed_runs_agree_and_publish_rows() {
         assert_eq!(rows.is_some(), kernel == Kernel::Mandelbrot);
         for k in 1..=3 {
             let progress = Progress::new(kernel.units(size));
-            let run = pool.install(|| run_timed(kernel, size, k, &progress, rows.clone(), clock())).unwrap();
+            let run = pool.install(|| run_timed(order(kernel, size, k), &progress, rows.clone(), clock())).unwrap();
             assert_eq!((run.threads, run.checksum), (k, expected), "{} at {k}", kernel.name());
             assert!(!run.slices_by_worker.is_empty() && run.slices_by_worker.len() <= k);
             assert_eq!(run.slices_by_worker.values().sum::<u64>(), slices);
@@ -294,7 +299,7 @@ fn timed_runs_agree_and_publish_rows() {
     }
     let progress = Progress::new(Kernel::Blur.units(600));
     progress.cancel();
-    assert_eq!(pool.install(|| run_timed(Kernel::Blur, 600, 2, &progress, None, clock())), Err(JobError::Cancelled));
+    assert_eq!(pool.install(|| run_timed(order(Kernel::Blur, 600, 2), &progress, None, clock())), Err(JobError::Cancelled));
 }
 
 // A whole batch as the page runs it on its pool: each run a pool task of `run_timed`, the
@@ -303,13 +308,13 @@ fn timed_runs_agree_and_publish_rows() {
 fn a_batch_on_the_pool() {
     let session = RefCell::new(Session::default());
     let rows = LiveRows::for_run(None, Kernel::Mandelbrot, 150);
-    let begun = session.borrow_mut().begin(Kernel::Mandelbrot, 150, RunPlan::Sweep, 3).unwrap();
+    let begun = session.borrow_mut().begin(Kernel::Mandelbrot, 150, RunPlan::Sweep, RunMode::default(), 3).unwrap();
     let mut warm_ups = 0;
     block_on(begun.run(&session, |order, progress| {
         warm_ups += usize::from(order.warm_up);
         let rows = if order.warm_up { None } else { rows.clone() };
         async move {
-            spawn_task(move || run_timed(order.kernel, order.size, order.threads, &progress, rows, clock())).await?
+            spawn_task(move || run_timed(order, &progress, rows, clock())).await?
         }
     }));
     let s = session.borrow();
@@ -329,7 +334,7 @@ fn a_batch_on_the_pool() {
 #[test]
 fn timed_run_through_a_pool_task() {
     let progress = Progress::new(100_000);
-    let run = block_on(spawn_task(move || run_timed(Kernel::Primes, 100_000, 2, &progress, None, clock())));
+    let run = block_on(spawn_task(move || run_timed(order(Kernel::Primes, 100_000, 2), &progress, None, clock())));
     let run = run.unwrap().unwrap();
     assert_eq!(run.checksum, 9_592);
     assert!(run.slices_by_worker.len() <= 2);

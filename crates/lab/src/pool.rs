@@ -15,6 +15,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use interleave_core::run::jobs::{spawn_on_pool, Job, JobError, Progress, Sliced};
+use interleave_core::run::timeline::Span;
 pub use interleave_ui::pool_state::PoolState;
 pub use interleave_ui::tasks::{cross_origin_isolated, hardware_concurrency, idle, now_ms, yield_now};
 
@@ -244,6 +245,18 @@ pub async fn run_sliced_busy<J: Job>(job: J, progress: Arc<Progress>) -> Result<
     })
     .await
     .map(|out| (out, busy))
+}
+
+/// Runs `job` on this thread only, in slices that yield to the event loop, each slice's start
+/// and end recorded with the page's clock if `record`: the output, and the slices' spans (the
+/// page thread's row of a timeline).
+pub async fn run_sliced_recorded<J: Job>(job: J, progress: Arc<Progress>, record: bool) -> (Result<J::Output, JobError>, Vec<Span>) {
+    let mut sliced = Sliced::new(Arc::new(job), progress);
+    if record {
+        sliced = sliced.recorded(now_ms);
+    }
+    let out = in_slices(|should_yield| sliced.run_until(should_yield)).await;
+    (out, sliced.take_spans())
 }
 
 /// The page's one "slice, then yield" loop: calls `step` with a deadline test (true once about

@@ -1,6 +1,7 @@
 //! In a real browser: the worker pool starts, rayon runs a job on at least two distinct web
 //! workers, the parallel answer equals the sequential one, and the sliced fallback agrees too; the
-//! SIMD lab's lanes give the native answer, and the false-sharing lab's counters count right.
+//! SIMD lab's lanes give the native answer, and the false-sharing lab's counters count right; runs
+//! recorded on the workers, free and under the one global lock, cover every slice once.
 #![cfg(target_arch = "wasm32")]
 
 use interleave_core::run::jobs::Progress;
@@ -95,4 +96,42 @@ async fn simd_lanes_and_counters_on_workers() {
     assert!(fs.counts_right(), "{fs:?}");
     let one = pool::run_sliced(OneThreadCounter::new(Layout::Padded, 100_000), Progress::new(100_000)).await.unwrap();
     assert_eq!(one, vec![100_000]);
+}
+
+/// Milliseconds on the time line every thread shares (as the lab's own clock: `timeOrigin` plus
+/// the global scope's `performance.now()`), on the page and on workers alike.
+fn shared_now() -> f64 {
+    use wasm_bindgen::JsCast;
+    let performance = js_sys::Reflect::get(&js_sys::global(), &"performance".into()).unwrap();
+    let origin = js_sys::Reflect::get(&performance, &"timeOrigin".into()).unwrap().as_f64().unwrap();
+    let now: js_sys::Function = js_sys::Reflect::get(&performance, &"now".into()).unwrap().dyn_into().unwrap();
+    origin + now.call0(&performance).unwrap().as_f64().unwrap()
+}
+
+// The speedup lab's run, recorded on the web workers at every thread, free and under the one
+// global lock (its waits are `Atomics.wait` on a worker): the one-thread answer, every slice in
+// the timeline exactly once, and under the lock no two slices at the same moment.
+#[wasm_bindgen_test]
+async fn timelines_on_web_workers() {
+    use interleave_core::run::jobs::spawn_task;
+    use interleave_core::run::kernels::Kernel;
+    use interleave_core::run::timeline::SAME_MOMENT_MS;
+    use interleave_core::speedup::{run_timed, Lock, RunOrder};
+    let _ = pool::start().await;
+    let threads = pool::hardware_concurrency();
+    let (kernel, size) = (Kernel::Mandelbrot, 150);
+    for lock in [Lock::Free, Lock::Global] {
+        let order = RunOrder { kernel, size, threads, warm_up: false, lock, record: true };
+        let progress = Progress::new(kernel.units(size));
+        let run = spawn_task(move || run_timed(order, &progress, None, shared_now)).await.unwrap().unwrap();
+        assert_eq!(run.checksum, kernel.run_sequential(size), "{lock:?}");
+        let t = run.timeline.expect("recorded");
+        let mut firsts: Vec<u64> = t.rows.iter().flat_map(|r| &r.bars).map(|b| b.first).collect();
+        firsts.sort_unstable();
+        assert_eq!(firsts, (0..100).collect::<Vec<_>>(), "{lock:?}");
+        assert!(t.rows.iter().all(|r| r.worker.is_some_and(|w| w < threads)));
+        if lock == Lock::Global {
+            assert!(t.overlap_ms().1 < SAME_MOMENT_MS, "{:?}", t.overlap_ms());
+        }
+    }
 }

@@ -15,6 +15,8 @@ use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
+use crate::run::timeline::{Recorder, Span, SPANS_PER_TASK};
+
 /// A divisible piece of CPU-bound work over the units `0..len()`.
 pub trait Job: Send + Sync + 'static {
     /// What one slice produces, before combining.
@@ -262,13 +264,28 @@ pub struct Sliced<J: Job> {
     progress: Arc<Progress>,
     next: u64,
     part: Option<J::Part>,
+    /// The clock and the record of each slice's times, when asked for ([`Sliced::recorded`]).
+    timeline: Option<(Box<dyn Fn() -> f64>, Recorder)>,
 }
 
 impl<J: Job> Sliced<J> {
     /// Prepares `job` to run in slices.
     pub fn new(job: Arc<J>, progress: Arc<Progress>) -> Self {
         let part = Some(job.identity());
-        Self { job, progress, next: 0, part }
+        Self { job, progress, next: 0, part, timeline: None }
+    }
+
+    /// Records every slice's start and end with `now` (ms) as it runs, as the page's own
+    /// thread's row of a timeline ([`Sliced::take_spans`]).
+    pub fn recorded(mut self, now: impl Fn() -> f64 + 'static) -> Self {
+        let count = usize::try_from(slice_count(self.job.len(), self.job.slice_len())).unwrap_or(usize::MAX);
+        self.timeline = Some((Box::new(now), Recorder::new(None, SPANS_PER_TASK, count)));
+        self
+    }
+
+    /// The slices recorded so far (none unless [`Sliced::recorded`]), handed over once.
+    pub fn take_spans(&mut self) -> Vec<Span> {
+        self.timeline.as_mut().map(|(_, r)| std::mem::replace(r, Recorder::new(None, SPANS_PER_TASK, 0)).into_spans()).unwrap_or_default()
     }
 
     /// Runs slices until the job is finished (`Some(result)`) or `should_yield` says to hand
@@ -286,7 +303,11 @@ impl<J: Job> Sliced<J> {
             }
             let range = slice_range(len, slice_len, self.next);
             let units = range.end - range.start;
+            let began = self.timeline.as_ref().map(|(now, _)| now());
             let piece = self.job.run(range);
+            if let (Some((now, recorder)), Some(began)) = (self.timeline.as_mut(), began) {
+                recorder.chunk(self.next, began, now(), None);
+            }
             let acc = self.part.take().expect("part is present until finished");
             self.part = Some(self.job.combine(acc, piece));
             self.progress.add(units);

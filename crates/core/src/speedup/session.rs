@@ -17,7 +17,9 @@ use crate::numbers::{duration_ms, group_digits};
 use crate::run::jobs::{JobError, Progress};
 use crate::run::kernels::{Kernel, KernelSize};
 use crate::speedup::amdahl::{amdahl_limit, fit_serial_fraction};
-use crate::speedup::{warm_up_size, RunPlan};
+use crate::run::threads::Lock;
+use crate::run::timeline::Timeline;
+use crate::speedup::{warm_up_size, RunMode, RunPlan};
 
 /// One finished run.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +32,8 @@ pub struct Measured {
     pub checksum: u64,
     /// Slices each worker ran, by worker; empty when the page's own thread ran them all.
     pub slices_by_worker: BTreeMap<usize, u64>,
+    /// Its timeline, when it was recorded (the session keeps only the last run's).
+    pub timeline: Option<Timeline>,
 }
 
 impl Measured {
@@ -57,7 +61,7 @@ pub enum BatchEnd {
 /// The runs of one kernel at one size, and the batch going on.
 #[derive(Debug, Default)]
 pub struct Session {
-    key: Option<(Kernel, KernelSize)>,
+    key: Option<(Kernel, KernelSize, Lock)>,
     runs: Vec<Measured>,
     /// The one-thread checksum every run must equal.
     reference: Option<u64>,
@@ -75,24 +79,27 @@ pub struct Session {
     step: (usize, usize, usize),
     /// Whether the untimed warm-up run is going on.
     warming: bool,
+    /// The last run's timeline, with its thread count, if it was recorded.
+    timeline: Option<(usize, Arc<Timeline>)>,
 }
 
 impl Session {
-    /// Begins a batch of runs of `kernel` at `size` as `plan` says, on a page with `max_threads`
-    /// workers: the thread counts in order, with a one-thread run first if the session has none
-    /// yet, since every answer is checked against one. Refuses a plan the page cannot run, with
-    /// the reason, and then changes nothing.
-    pub fn begin(&mut self, kernel: Kernel, size: KernelSize, plan: RunPlan, max_threads: usize) -> Result<Batch, String> {
+    /// Begins a batch of runs of `kernel` at `size` as `plan` says, made as `mode` says, on a
+    /// page with `max_threads` workers: the thread counts in order, with a one-thread run first
+    /// if the session has none yet, since every answer is checked against one. Runs under the
+    /// global lock and runs without it are sessions of their own (recording or not is the same
+    /// session). Refuses a plan the page cannot run, with the reason, and then changes nothing.
+    pub fn begin(&mut self, kernel: Kernel, size: KernelSize, plan: RunPlan, mode: RunMode, max_threads: usize) -> Result<Batch, String> {
         let mut counts = plan.thread_counts(max_threads)?;
-        if self.key != Some((kernel, size)) {
+        if self.key != Some((kernel, size, mode.lock)) {
             let warmed = std::mem::take(&mut self.warmed);
-            *self = Session { key: Some((kernel, size)), warmed, ..Session::default() };
+            *self = Session { key: Some((kernel, size, mode.lock)), warmed, ..Session::default() };
         }
         if !self.runs.iter().any(|r| r.threads == 1) && counts[0] != 1 {
             counts.insert(0, 1);
         }
         (self.note, self.failed, self.ended, self.running, self.stop) = (None, false, None, true, false);
-        Ok(Batch { kernel, size, counts, max_threads })
+        Ok(Batch { kernel, size, counts, max_threads, mode })
     }
 
     /// Stops the batch: the run going on at its next slice, and no run after it.
@@ -157,7 +164,8 @@ impl Session {
     /// Returns whether the batch goes on.
     fn record(&mut self, threads: usize, result: Result<Measured, JobError>, progress: &Progress) -> bool {
         match result {
-            Ok(run) => {
+            Ok(mut run) => {
+                self.timeline = run.timeline.take().map(|t| (threads, Arc::new(t)));
                 let reference = *self.reference.get_or_insert(run.checksum);
                 if run.checksum != reference && self.mismatch.is_none() {
                     self.mismatch = Some(format!(
@@ -197,7 +205,15 @@ impl Session {
 
     /// The kernel and size of these runs, once a batch has begun.
     pub fn key(&self) -> Option<(Kernel, KernelSize)> {
-        self.key
+        self.key.map(|(kernel, size, _)| (kernel, size))
+    }
+    /// Whether these runs hold the global lock around every slice.
+    pub fn lock(&self) -> Lock {
+        self.key.map_or(Lock::Free, |(_, _, lock)| lock)
+    }
+    /// The last finished run's timeline and its thread count, if it was recorded.
+    pub fn timeline(&self) -> Option<(usize, Arc<Timeline>)> {
+        self.timeline.clone()
     }
     /// Every finished run, in order.
     pub fn runs(&self) -> &[Measured] {
@@ -263,7 +279,8 @@ impl Session {
         let best = self.medians().into_iter().filter(|&(n, _)| n > 1).max_by_key(|&(n, _)| n);
         let figures = match (best, self.t1()) {
             (Some((n, sp)), Some(t1)) => format!(
-                "At {n} threads: {sp:.2}× faster than one thread ({} → {}); the ideal is {n}×.",
+                "At {n} threads{}: {sp:.2}× faster than one thread ({} → {}); the ideal is {n}×.",
+                if self.lock() == Lock::Global { ", under one global lock" } else { "" },
                 duration_ms(t1),
                 duration_ms(t1 / sp)
             ),
@@ -303,6 +320,10 @@ pub struct RunOrder {
     pub threads: usize,
     /// Whether this is the untimed warm-up run (nobody draws it; after it the page may pause).
     pub warm_up: bool,
+    /// Whether one global lock is held around every slice.
+    pub lock: Lock,
+    /// Whether the run's timeline is recorded (never the warm-up's).
+    pub record: bool,
 }
 
 /// A batch of runs begun by [`Session::begin`]: the thread counts to run, in order.
@@ -312,6 +333,7 @@ pub struct Batch {
     size: KernelSize,
     counts: Vec<usize>,
     max_threads: usize,
+    mode: RunMode,
 }
 
 impl Batch {
@@ -328,7 +350,8 @@ impl Batch {
         R: FnMut(RunOrder, Arc<Progress>) -> F,
         F: Future<Output = Result<Measured, JobError>>,
     {
-        let Batch { kernel, size, counts, max_threads } = self;
+        let Batch { kernel, size, counts, max_threads, mode } = self;
+        let RunMode { lock, record } = mode;
         let warm_up = session.borrow().warm_up_due(kernel);
         if let Some(warm_size) = warm_up {
             let progress = Progress::new(kernel.units(warm_size));
@@ -336,7 +359,7 @@ impl Batch {
                 let mut s = session.borrow_mut();
                 (s.progress, s.warming) = (Some(progress.clone()), true);
             }
-            let order = RunOrder { kernel, size: warm_size, threads: max_threads, warm_up: true };
+            let order = RunOrder { kernel, size: warm_size, threads: max_threads, warm_up: true, lock, record: false };
             let warm = run(order, progress).await;
             let mut s = session.borrow_mut();
             s.warming = false;
@@ -351,7 +374,7 @@ impl Batch {
                 let mut s = session.borrow_mut();
                 (s.progress, s.step) = (Some(progress.clone()), (i, counts.len(), threads));
             }
-            let result = run(RunOrder { kernel, size, threads, warm_up: false }, progress.clone()).await;
+            let result = run(RunOrder { kernel, size, threads, warm_up: false, lock, record }, progress.clone()).await;
             if !session.borrow_mut().record(threads, result, &progress) {
                 break;
             }

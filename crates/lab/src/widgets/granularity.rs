@@ -1,20 +1,30 @@
 //! The granularity explorer: the same work cut into tasks of 1, 4, 16, … items, each split timed
-//! against the plain loop, to find where per-task overhead eats the gain of parallelism.
+//! against the plain loop, to find where per-task overhead eats the gain of parallelism; and, on
+//! the pool, each size's worker timeline from one more, recorded run.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
 
 use serde::Serialize;
 use yew::prelude::*;
 
 use interleave_core::granularity::{
-    estimate_overhead_per_task, measure_point, overhead_text, short_ms, verdict, warm_up, GranularityPoint,
-    GranularitySetup, PlainLoop, QueuedTasks, Sweep, TimeChart, ITEMS, MAX_TOTAL, SPINS, TRIES,
+    estimate_overhead_per_task, measure_point, overhead_text, record_point, short_ms, size_label, verdict, warm_up,
+    GranularityPoint, GranularitySetup, PlainLoop, QueuedTasks, Sweep, TimeChart, ITEMS, MAX_TOTAL, SPINS, TRIES,
 };
+use interleave_core::run::timeline::Timeline;
 use interleave_core::numbers::{group_digits, round_to};
 use interleave_core::run::jobs::{spawn_task, JobError, Progress};
 
 use crate::pool::{self, PoolState};
 use interleave_ui::widget::{ProgressBar, RunButtons, Widget, WidgetFrame};
 use interleave_ui::use_run::{use_run, Stop};
-use crate::widgets::lab_common::{lab_threads, now_abs_ms, on_text, reserve_memory, PoolNote};
+use crate::widgets::lab_common::{event_value, lab_threads, now_abs_ms, on_text, reserve_memory, PoolNote};
+use crate::widgets::timeline::{TimelineFigure, TimelineJson};
+
+/// Each task size's timeline, in the order measured.
+type Timelines = Rc<RefCell<Vec<(u64, Arc<Timeline>)>>>;
 
 #[derive(Serialize)]
 struct PointJson {
@@ -34,6 +44,8 @@ struct ResultJson {
     points: Vec<PointJson>,
     overhead_us_per_task: f64,
     mode: &'static str,
+    /// Each task size's timeline (on the pool only).
+    timelines: Vec<TimelineJson>,
 }
 
 /// One point measured on the page's thread, in slices: the plain loop, then the same items as
@@ -49,6 +61,17 @@ async fn point_on_page(setup: GranularitySetup, task_size: u64) -> Result<Granul
     let par_ms = pool::now_ms() - start;
     debug_assert_eq!(seq, par);
     Ok(GranularityPoint::new(&setup, task_size, 1, seq_ms, par_ms))
+}
+
+/// How the timeline of a size was made, beside its timed point.
+fn timeline_note(t: &Timeline, point: Option<&GranularityPoint>) -> AttrValue {
+    let timed = point.map_or(String::new(), |p| format!(" (the best timed one: {})", short_ms(p.par_ms)));
+    AttrValue::from(format!(
+        "It was drawn from one more run at this size, after the timed ones: that run read the clock as each task started and ended, \
+         which for the smallest tasks costs about as much as the task itself, so it took {}{timed}. The clock's own cost, measured \
+         first, is taken off the time shown inside tasks.",
+        short_ms(t.wall_ms)
+    ))
 }
 
 /// Sequential and parallel time against task size, both axes logarithmic.
@@ -90,10 +113,13 @@ pub(crate) fn GranularityLab() -> Html {
     let points = use_state(Vec::<GranularityPoint>::new);
     let sweep = use_state(|| Sweep::new(defaults, 1));
     let run = use_run::<()>();
+    let timelines: Timelines = use_mut_ref(Vec::new);
+    let shown = use_state(|| None::<u64>);
 
     let on_run = {
         let (items_text, spins_text, refusal, points, sweep, run) =
             (items_text.clone(), spins_text.clone(), refusal.clone(), points.clone(), sweep.clone(), run.clone());
+        let (timelines, shown) = (timelines.clone(), shown.clone());
         let (settled, threads) = (pool_state.settled(), lab_threads(&pool_state));
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -108,7 +134,9 @@ pub(crate) fn GranularityLab() -> Html {
             let planned = Sweep::new(setup, threads);
             sweep.set(planned.clone());
             points.set(Vec::new());
-            let points = points.clone();
+            timelines.borrow_mut().clear();
+            shown.set(None);
+            let (points, timelines) = (points.clone(), timelines.clone());
             // The progress counts task sizes measured; cancelling (or leaving the page) stops
             // before the next one.
             run.start(planned.sizes.len() as u64, "the task sizes", move |progress| {
@@ -119,11 +147,17 @@ pub(crate) fn GranularityLab() -> Html {
                         let spins = setup.spins_per_item;
                         let _ = spawn_task(move || warm_up(spins, now_abs_ms)).await;
                     }
-                    let measure = |size| async move {
-                        if has_pool {
-                            spawn_task(move || measure_point(&setup, size, now_abs_ms)).await
-                        } else {
-                            point_on_page(setup, size).await
+                    // On the pool, the timed tries, then one recorded run for the timeline.
+                    let measure = |size| {
+                        let timelines = timelines.clone();
+                        async move {
+                            if !has_pool {
+                                return point_on_page(setup, size).await;
+                            }
+                            let (point, timeline) =
+                                spawn_task(move || (measure_point(&setup, size, now_abs_ms), record_point(&setup, size, now_abs_ms))).await?;
+                            timelines.borrow_mut().push((size, Arc::new(timeline)));
+                            Ok(point)
                         }
                     };
                     let measured = std::cell::Cell::new(0);
@@ -155,10 +189,18 @@ pub(crate) fn GranularityLab() -> Html {
                 .collect(),
             overhead_us_per_task: (estimate_overhead_per_task(&points) * 1e6).round() / 1000.0,
             mode: if pool_state.workers() > 0 { "pool" } else { "main-thread" },
+            timelines: timelines.borrow().iter().map(|(size, t)| TimelineJson::of(t, None, Some(*size))).collect(),
         };
         AttrValue::from(serde_json::to_string(&json).unwrap_or_default())
     });
     let note = run.note();
+    let recorded = timelines.borrow().clone();
+    // The size chosen, else the smallest: tiny tasks are where the gaps between them show.
+    let timeline = recorded.iter().find(|(size, _)| Some(*size) == *shown).or(recorded.first()).cloned();
+    let on_shown = {
+        let shown = shown.clone();
+        Callback::from(move |e: Event| shown.set(event_value(&e).parse().ok()))
+    };
     html! {
         <WidgetFrame widget={Widget::Granularity} state={run.state()} {result}>
             <p>{ "The same sum over many small items, cut into tasks of 1, 4, 16, … items. For each task size the plain loop \
@@ -221,6 +263,21 @@ pub(crate) fn GranularityLab() -> Html {
                 if !running {
                     <p data-testid="overhead">{ overhead_text(&points) }</p>
                     <p class="lab-verdict" role="status">{ verdict(&points) }</p>
+                }
+                if let Some((size, t)) = timeline {
+                    <div class="lab-fields">
+                        <div class="field">
+                            <label for="gran-timeline">{ "Timeline of the tasks of" }</label>
+                            <select id="gran-timeline" name="timeline-size" onchange={on_shown}>
+                                { for recorded.iter().map(|(s, _)| html! {
+                                    <option value={s.to_string()} selected={*s == size}>{ format!("{} item{}", size_label(*s), if *s == 1 { "" } else { "s" }) }</option>
+                                }) }
+                            </select>
+                        </div>
+                    </div>
+                    <TimelineFigure timeline={t.clone()} id="gran"
+                        caption={format!("Timeline: tasks of {} item{}", group_digits(size), if size == 1 { "" } else { "s" })}
+                        note={timeline_note(&t, points.iter().find(|p| p.task_size == size))} />
                 }
             }
         </WidgetFrame>

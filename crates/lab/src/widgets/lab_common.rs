@@ -66,6 +66,16 @@ pub(crate) fn on_text(state: &UseStateHandle<String>, refusal: &UseStateHandle<O
     })
 }
 
+/// A callback that stores in `state` whether the checkbox an event came from is ticked.
+pub(crate) fn on_check(state: &UseStateHandle<bool>) -> Callback<Event> {
+    let state = state.clone();
+    Callback::from(move |e: Event| {
+        if let Some(input) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+            state.set(input.checked());
+        }
+    })
+}
+
 /// Redraws a widget on an interval while a run goes on; stops when dropped or told to.
 #[derive(Clone, Default)]
 pub(crate) struct Poller(Rc<RefCell<Option<Interval>>>);

@@ -1,7 +1,8 @@
 //! The speedup lab: one kernel run at 1, 2, … k threads, every answer checked against the
 //! one-thread answer, with the measured speedup, the ideal line and Amdahl's curve for the fitted
-//! serial fraction. What to run and what the runs show is core's [`Session`]; this view runs the
-//! batch (on the pool, or in slices without one), draws the image and the chart.
+//! serial fraction; optionally under one global lock (the GIL switch), and with the last run's
+//! worker timeline. What to run and what the runs show is core's [`Session`]; this view runs the
+//! batch (on the pool, or in slices without one), draws the image, the chart and the timeline.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -9,20 +10,22 @@ use std::sync::Arc;
 use serde::Serialize;
 use yew::prelude::*;
 
-use interleave_core::numbers::{duration_ms, group_digits, round_to};
+use interleave_core::numbers::{group_digits, round_to};
 use interleave_core::run::jobs::{spawn_task, Job, JobError, Progress};
 use interleave_core::run::kernels::{parse_size, size_help, Kernel, KernelSize, LabPrimes};
 use interleave_core::run::threads::K_THREADS_EXPLANATION;
-use interleave_core::speedup::chart::SpeedupChart;
+use interleave_core::run::timeline::{clock_cost, Timeline};
 use interleave_core::speedup::live::{LiveMandelbrot, LiveRows};
-use interleave_core::speedup::{memory_needed, run_timed, BatchEnd, Measured, RunOrder, RunPlan, Session};
+use interleave_core::speedup::{memory_needed, run_timed, BatchEnd, Lock, Measured, RunMode, RunOrder, RunPlan, Session};
 
 use crate::pool::{self, PoolState};
 use interleave_ui::widget::{ProgressBar, RunButtons, RunState, Widget, WidgetFrame};
 use canvas::LiveImage;
-use crate::widgets::lab_common::{event_value, lab_threads, now_abs_ms, on_text, reserve_memory, round1, PoolNote};
+use crate::widgets::lab_common::{event_value, lab_threads, now_abs_ms, on_check, on_text, reserve_memory, round1, PoolNote};
+use crate::widgets::timeline::{TimelineFigure, TimelineJson};
 
 mod canvas;
+mod chart;
 
 /// `data-result`: the session's runs and figures; `sliced` when they ran on the page's thread.
 fn result_json(s: &Session, sliced: bool) -> Option<AttrValue> {
@@ -36,6 +39,8 @@ fn result_json(s: &Session, sliced: bool) -> Option<AttrValue> {
         results_match: s.mismatch().is_none(),
         checksum: s.reference(),
         mode: if sliced { "main-thread" } else { "pool" },
+        lock: s.lock().id(),
+        timeline: s.timeline().map(|(threads, t)| TimelineJson::of(&t, Some(threads), None)),
     };
     serde_json::to_string(&json).ok().map(AttrValue::from)
 }
@@ -56,50 +61,32 @@ struct ResultJson {
     results_match: bool,
     checksum: Option<u64>,
     mode: &'static str,
+    /// `free`, or `global` under the one lock.
+    lock: &'static str,
+    /// The last run's timeline, when it was recorded.
+    timeline: Option<TimelineJson>,
 }
 
-/// Runs `job` on the page's thread in slices that yield to the browser, timed by the page.
-async fn on_page<J: Job>(job: J, threads: usize, progress: Arc<Progress>, checksum: impl Fn(&J::Output) -> u64) -> Result<Measured, JobError> {
+/// Runs `job` on the page's thread in slices that yield to the browser, timed (and recorded, if
+/// asked) by the page. One thread: the lock would change nothing.
+async fn on_page<J: Job>(job: J, order: RunOrder, progress: Arc<Progress>, checksum: impl Fn(&J::Output) -> u64) -> Result<Measured, JobError> {
     let start = pool::now_ms();
-    let out = pool::run_sliced(job, progress).await?;
-    Ok(Measured { threads, wall_ms: pool::now_ms() - start, checksum: checksum(&out), slices_by_worker: BTreeMap::new() })
+    let (out, spans) = pool::run_sliced_recorded(job, progress, order.record).await;
+    let (end, out) = (pool::now_ms(), out?);
+    let timeline = order.record.then(|| Timeline::new(spans, start, end).with_clock_cost(clock_cost(&pool::now_ms)));
+    Ok(Measured { threads: order.threads, wall_ms: end - start, checksum: checksum(&out), slices_by_worker: BTreeMap::new(), timeline })
 }
 
-/// One run of `kernel` at `size` with `k` threads: on the pool (timed there), or sliced without one.
-async fn run_once(kernel: Kernel, size: KernelSize, k: usize, progress: Arc<Progress>, rows: Option<Arc<LiveRows>>) -> Result<Measured, JobError> {
+/// One run as `order` says: on the pool (timed there), or sliced without one.
+async fn run_once(order: RunOrder, progress: Arc<Progress>, rows: Option<Arc<LiveRows>>) -> Result<Measured, JobError> {
     if pool::workers() == 0 {
-        return match kernel {
-            Kernel::Mandelbrot => on_page(LiveMandelbrot::new(size, rows), k, progress, |img| img.checksum).await,
-            Kernel::Primes => on_page(LabPrimes { limit: size }, k, progress, |&c| c).await,
-            Kernel::Blur => on_page(kernel.blur(size), k, progress, |&c| c).await,
+        return match order.kernel {
+            Kernel::Mandelbrot => on_page(LiveMandelbrot::new(order.size, rows), order, progress, |img| img.checksum).await,
+            Kernel::Primes => on_page(LabPrimes { limit: order.size }, order, progress, |&c| c).await,
+            Kernel::Blur => on_page(order.kernel.blur(order.size), order, progress, |&c| c).await,
         };
     }
-    spawn_task(move || run_timed(kernel, size, k, &progress, rows, now_abs_ms)).await?
-}
-
-/// Speedup against threads: each run, the medians joined, the ideal line and Amdahl's curve.
-fn chart(session: &Session, max_threads: usize) -> Html {
-    let (left, right, bottom, w, h) = (SpeedupChart::LEFT, SpeedupChart::RIGHT, SpeedupChart::BOTTOM, SpeedupChart::WIDTH, SpeedupChart::HEIGHT);
-    let chart = SpeedupChart::new(session, max_threads);
-    let (x1, y1, x2, y2) = chart.ideal;
-    html! {
-        <svg class="lab-chart" viewBox={format!("0 0 {w} {h}")} role="img" aria-label={chart.label}>
-            { for chart.y_ticks.iter().map(|(y, label)| html! {
-                <g class="tick">
-                    <line class="grid" x1={left.to_string()} x2={right.to_string()} y1={y.to_string()} y2={y.to_string()} />
-                    <text x={(left - 6.0).to_string()} y={(y + 4.0).to_string()} text-anchor="end">{ label.clone() }</text>
-                </g>
-            }) }
-            { for chart.x_ticks.iter().map(|(x, label)| html! {
-                <text class="tick" x={x.to_string()} y={(bottom + 16.0).to_string()} text-anchor="middle">{ label.clone() }</text>
-            }) }
-            <text class="axis-label" x={((left + right) / 2.0).to_string()} y={(h - 4.0).to_string()} text-anchor="middle">{ "threads" }</text>
-            <line class="ideal" x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} />
-            if let Some(points) = chart.amdahl { <polyline class="amdahl" {points} /> }
-            <polyline class="measured" points={chart.measured} />
-            { for chart.dots.iter().map(|(x, y)| html! { <circle class="run" cx={x.to_string()} cy={y.to_string()} r="4.5" /> }) }
-        </svg>
-    }
+    spawn_task(move || run_timed(order, &progress, rows, now_abs_ms)).await?
 }
 
 #[function_component]
@@ -109,6 +96,8 @@ pub(crate) fn SpeedupLab() -> Html {
     let kernel = use_state(|| Kernel::Mandelbrot);
     let size_text = use_state(|| group_digits(Kernel::Mandelbrot.default_size()));
     let choice = use_state(|| RunPlan::Sweep);
+    let gil = use_state(|| false);
+    let record = use_state(|| true);
     let refusal = use_state(|| None::<String>);
     let lab = use_mut_ref(Session::default);
     let sliced = use_mut_ref(|| false);
@@ -148,6 +137,7 @@ pub(crate) fn SpeedupLab() -> Html {
 
     let on_run = {
         let (kernel, size_text, choice, refusal, lab, sliced) = (kernel.clone(), size_text.clone(), choice.clone(), refusal.clone(), lab.clone(), sliced.clone());
+        let mode = RunMode { lock: if *gil { Lock::Global } else { Lock::Free }, record: *record };
         let (redraw, image, settled) = (redraw.clone(), image.clone(), pool_state.settled());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -159,7 +149,7 @@ pub(crate) fn SpeedupLab() -> Html {
                 Ok(size) => size,
                 Err(reason) => return refusal.set(Some(reason)),
             };
-            let batch = match lab.borrow_mut().begin(k, size, *choice, max_threads) {
+            let batch = match lab.borrow_mut().begin(k, size, *choice, mode, max_threads) {
                 Ok(batch) => batch,
                 Err(reason) => return refusal.set(Some(reason)),
             };
@@ -177,7 +167,7 @@ pub(crate) fn SpeedupLab() -> Html {
                     async move {
                         // Room first (a device that has none refuses the run and says so).
                         let result = match reserve_memory(need).await {
-                            Ok(()) => run_once(order.kernel, order.size, order.threads, progress, rows).await,
+                            Ok(()) => run_once(order, progress, rows).await,
                             Err(e) => Err(e),
                         };
                         if order.warm_up {
@@ -209,7 +199,7 @@ pub(crate) fn SpeedupLab() -> Html {
     let result = result_json(&s, *sliced.borrow());
     let k = *kernel;
     let show_canvas = k == Kernel::Mandelbrot && (running || s.key().is_some_and(|(kk, _)| kk == k));
-    let speedups = s.speedups();
+    let under_lock = if s.lock() == Lock::Global { ", under one global lock" } else { "" };
     html! {
         <WidgetFrame widget={Widget::Speedup} {state} {result}>
             <p>{ "Pick a kernel and a size, then run it on one thread and on more. Every run must give the \
@@ -241,12 +231,17 @@ pub(crate) fn SpeedupLab() -> Html {
                         }
                     </select>
                 </div>
+                <label class="check"><input type="checkbox" name="gil" checked={*gil} onchange={on_check(&gil)} disabled={running} />{ "One global lock (like CPython's GIL)" }</label>
+                <label class="check"><input type="checkbox" name="record" checked={*record} onchange={on_check(&record)} disabled={running} />{ "Record a timeline" }</label>
                 <RunButtons {running} ready={pool_state.settled()} on_cancel={on_cancel} />
             </form>
             <p id="speedup-size-help" class="help">{ size_help(k, &size_text) }</p>
             <details class="lab-explain">
                 <summary>{ "How “k threads” is enforced" }</summary>
                 <p>{ K_THREADS_EXPLANATION }</p>
+                <p>{ "With one global lock, each thread must hold the one lock while it computes a slice, and the lock is handed \
+                      to the waiting threads in turn: the same work on the same threads, one slice at a time. Recording the \
+                      timeline reads the clock as each slice starts and ends; untick it to compare." }</p>
             </details>
             if let Some(reason) = refusal.as_ref() { <p class="refusal" role="alert">{ reason }</p> }
             if running {
@@ -263,7 +258,7 @@ pub(crate) fn SpeedupLab() -> Html {
                 <div class="lab-results">
                     <p class="outcome" role="status">{ s.summary() }</p>
                     <figure class="lab-figure">
-                        { chart(&s, max_threads) }
+                        { chart::chart(&s, max_threads) }
                         <figcaption>
                             <ul class="lab-legend">
                                 <li><span class="key key-run"></span>{ "measured (dots: each run; line: medians)" }</li>
@@ -273,29 +268,11 @@ pub(crate) fn SpeedupLab() -> Html {
                         </figcaption>
                     </figure>
                     <p data-testid="serial-fraction">{ s.serial_fraction_text(max_threads) }</p>
-                    <div class="table-wrap" tabindex="0" role="region" aria-label="Runs">
-                        <table class="tries lab-table">
-                            <caption>{ "Runs" }</caption>
-                            <thead><tr>
-                                <th scope="col">{ "Threads" }</th><th scope="col">{ "Wall time" }</th><th scope="col">{ "Speedup" }</th>
-                                <th scope="col">{ "Answer" }</th><th scope="col">{ "Slices per worker" }</th>
-                            </tr></thead>
-                            <tbody>
-                                { for s.runs().iter().zip(&speedups).map(|(r, sp)| {
-                                    let ok = s.agrees(r);
-                                    html! {
-                                        <tr class={classes!((!ok).then_some("mismatch"))}>
-                                            <td>{ r.threads }</td>
-                                            <td>{ duration_ms(r.wall_ms) }</td>
-                                            <td>{ if sp.is_finite() { format!("{sp:.2}×") } else { "–".to_string() } }</td>
-                                            <td>{ if ok { "✓ matches" } else { "✗ differs" } }</td>
-                                            <td>{ r.slices_text() }</td>
-                                        </tr>
-                                    }
-                                }) }
-                            </tbody>
-                        </table>
-                    </div>
+                    { chart::runs_table(&s) }
+                    if let Some((threads, t)) = s.timeline() {
+                        <TimelineFigure timeline={t} id="speedup"
+                            caption={format!("Timeline of the last run ({threads} thread{}{under_lock})", if threads == 1 { "" } else { "s" })} />
+                    }
                 </div>
             }
         </WidgetFrame>

@@ -19,9 +19,11 @@
 //! assert_eq!(report.schedules, 6u32.into());
 //! ```
 
+mod chunks;
 mod compile;
 mod count;
 mod describe;
+mod expand;
 mod explore;
 mod machine;
 mod parse;

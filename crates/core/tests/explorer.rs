@@ -1382,6 +1382,55 @@ mod limits {
         let _ = shortest_schedule(&p, &Target::Error, &limits);
     }
 
+    /// Store buffering under `tso` in a ring of three threads, three writes each (the benchmark's).
+    const STORE_BUFFERING: &str = "memory tso
+shared x = 0
+shared y = 0
+shared z = 0
+shared a = 0
+shared b = 0
+shared c = 0
+thread A { x = 1  x = 2  x = 3  r = y  a = r }
+thread B { y = 1  y = 2  y = 3  r = z  b = r }
+thread C { z = 1  z = 2  z = 3  r = x  c = r }
+";
+
+    // The parallel discovery records one batch while it computes the next: whatever the state
+    // limit or the memory budget, it stops where the sequential one does (at every size of
+    // batch, in the middle of one or at its end), or gives the same report; in slices too.
+    #[test]
+    fn parallel_stops_where_sequential_does() {
+        let programs = [
+            threads(4, "  x = x + 1\n  x = x + 1\n  x = x + 1"),
+            STORE_BUFFERING.to_string(),
+            builtin("peterson").unwrap().to_string(),
+            "thread A { while 1 { r = r + 1 } }\nthread B { r = 1 }".to_string(),
+        ];
+        for source in &programs {
+            let p = program(source);
+            let states = explore(&p, &Limits::default(), &ExploreControl::sequential()).map_or(0, |r| r.states);
+            for max in [1, 2, 3, 40, 999, 4_321, 20_000, 100_000] {
+                let limits = Limits { max_states: max };
+                let sequential = explore(&p, &limits, &ExploreControl::sequential());
+                assert_eq!(explore(&p, &limits, &ExploreControl::parallel()), sequential, "{max} states\n{source}");
+                match &sequential {
+                    Err(ExploreError::StateLimit { states }) => assert_eq!(*states, max + 1),
+                    Ok(r) => assert!(r.states <= max && (r.states == states || states == 0)),
+                    other => panic!("{other:?}"),
+                }
+            }
+            for budget in [40 << 10, 600 << 10, 1 << 20, 1536 << 10, 3 << 20, 6 << 20, 9 << 20] {
+                let limits = Limits { max_states: 200_000 };
+                let control = ExploreControl::sequential().with_memory_budget(budget);
+                let sequential = explore(&p, &limits, &control);
+                let parallel = explore(&p, &limits, &ExploreControl::parallel().with_memory_budget(budget));
+                assert_eq!(parallel, sequential, "{budget} bytes\n{source}");
+                let mut sliced = Exploration::new(&p, &limits, true).with_memory_budget(budget);
+                assert_eq!(sliced.run_until(|| false), Some(sequential), "{budget} bytes\n{source}");
+            }
+        }
+    }
+
     // The generator keeps within the caps and reaches them.
     #[test]
     fn random_programs_reach_the_caps() {

@@ -72,16 +72,16 @@ impl Counting {
             at: 0,
             indegree: Vec::new(),
             order: Vec::new(),
-            small: take(&mut graph.paths),
+            small: take(&mut graph.edges.paths),
             big: Vec::new(),
             big_bytes: 0,
             unbounded: false,
             tally: Tally::new(),
         };
-        if graph.graded && counting.small.len() == n {
+        if graph.edges.graded && counting.small.len() == n {
             // Every path is counted already.
             counting.phase = Phase::Tally;
-        } else if graph.graded {
+        } else if graph.edges.graded {
             // Counted past u128: again in BigUint, in the order of the search (a topological one).
             counting.order = (0..n as u32).collect();
             counting.ordered(n);
@@ -160,7 +160,7 @@ impl Counting {
                     self.at += 1;
                 }
                 Phase::Tally => {
-                    let Some(&id) = graph.finals.get(self.at) else {
+                    let Some(&id) = graph.edges.finals.get(self.at) else {
                         let tally = std::mem::replace(&mut self.tally, Tally::new());
                         return Counted::Done(tally.into_report(machine, n, self.unbounded));
                     };

@@ -3,13 +3,18 @@
 //!
 //! Implementation note: discovery is a breadth-first search that numbers states in the order it
 //! first meets them and expands them in that same order, so the sequential loop and the parallel
-//! one (rayon computes the successors of a batch of states, then one thread merges them in order)
-//! build the very same graph, numbering included. Paths are counted in it as it grows while it
-//! can (see `store`), else afterwards (`count`). Both
-//! limits are checked in that same order in both loops, so both stop at the same state: the
-//! state limit at each new state, the memory budget once each state's successors are recorded
-//! (the graph's bytes, with what counting will need per state). The parallel loop's batches are
-//! cut to a few megabytes of successors, beside the budget.
+//! one build the very same graph, numbering included. Both expand a run of states at a time (see
+//! `expand`): compute their successors, then record them in order. The sequential loop does one
+//! run after the other. The parallel one pipelines batches of runs on the pool: while one worker
+//! records a batch (into a store split for the purpose: see `store`), the others compute the
+//! successors of the next batch and look them up in the store as it was when the batch began;
+//! the next batch is made of states found before, half of those not yet expanded, so that there
+//! are always some left for the one after it. Paths are counted in the graph as it grows while
+//! it can (see `store`), else afterwards (`count`). Both limits are checked in the same order in
+//! both loops, so both stop at the same state: the state limit at each new state, the memory
+//! budget once each state's successors are recorded (the graph's bytes, a function of what it
+//! holds, with what counting will need per state). The parallel loop's two batches are cut to
+//! [`BATCH_BYTES`] of successors, beside the budget.
 //!
 //! Symmetry reduction: threads with identical code are interchangeable, so each new state is
 //! rewritten to one canonical member of its class ([`Machine`] sorts such threads by their own
@@ -24,10 +29,11 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::count::{Counted, Counting};
-use super::machine::{Machine, Move, Scratch};
+use super::expand::Piece;
+use super::machine::Machine;
 use super::parse::Program;
 use super::report::Report;
-use super::store::{hash_words, Graph, StateStore};
+use super::store::{Edges, Graph, StoreRead, StoreWrite};
 use crate::numbers::group_digits;
 use crate::run::jobs::Progress;
 
@@ -43,6 +49,10 @@ pub const BATCH_BYTES: usize = 8 << 20;
 
 /// Work between two looks at the clock, in ordinary steps (see `Machine::step_cost`).
 const SLICE_WORK: usize = 1024;
+/// Most states the sequential loop expands in one run (see `expand`).
+const RUN: usize = 128;
+/// Most bytes of successors one run of the sequential loop holds (beyond [`MEMORY_BUDGET`]).
+const RUN_BYTES: usize = 1 << 20;
 /// Work of one piece of counting, in states and edges.
 const COUNT_WORK: usize = 32 * 1024;
 
@@ -222,11 +232,6 @@ fn megabytes(bytes: usize) -> String {
     }
 }
 
-/// What a graph will hold once counted: its bytes, and counting's own for every state.
-fn footprint(graph: &Graph) -> usize {
-    graph.bytes() + graph.store.len() * Counting::BYTES_PER_STATE
-}
-
 /// Explores every schedule of `program` and reports counts and outcomes.
 pub fn explore(
     program: &Program,
@@ -295,7 +300,9 @@ pub struct Exploration {
     states: usize,
     progress: Option<Arc<Progress>>,
     result: Option<Result<Report, ExploreError>>,
-    scratch: Scratch,
+    /// The run being expanded, and the room a state's successor ids are gathered in.
+    piece: Piece,
+    succ: Vec<u32>,
 }
 
 impl Exploration {
@@ -319,7 +326,8 @@ impl Exploration {
             states: 1,
             progress: None,
             result,
-            scratch: Scratch::default(),
+            piece: Piece::default(),
+            succ: Vec::new(),
         }
     }
 
@@ -370,133 +378,145 @@ impl Exploration {
     /// Expands states until about `work` ordinary steps are done; true once every discovered
     /// state is expanded.
     fn discover(&mut self, work: usize) -> Result<bool, ExploreError> {
-        let (machine, graph, scratch) = (&self.machine, &mut self.graph, &mut self.scratch);
-        let width = machine.width();
-        let (mut cur, mut nxt, mut en, mut succ) = (vec![0i64; width], vec![0i64; width], Vec::new(), Vec::new());
+        let Graph { store, edges } = &mut self.graph;
+        let (piece, succ, (max, budget)) = (&mut self.piece, &mut self.succ, (self.max, self.budget));
+        let per_state = self.machine.most_moves() * Piece::bytes_per_successor(self.machine.width());
+        let run = (RUN_BYTES / per_state.max(1)).clamp(1, RUN);
         let mut left = work;
-        while graph.expanded_len() < graph.store.len() && left > 0 {
-            cur.copy_from_slice(graph.store.get(graph.expanded_len()));
-            machine.enabled_into(&cur, &mut en);
-            succ.clear();
-            for &t in &en {
-                left = left.saturating_sub(machine.step_cost(&cur, t));
-                nxt.copy_from_slice(&cur);
-                machine.step_words(&mut nxt, t);
-                if self.symmetry {
-                    machine.canonicalize(&mut nxt, scratch);
-                }
-                succ.push(graph.store.insert(&nxt, hash_words(&nxt)));
-                self.states = graph.store.len();
-                if self.states > self.max {
-                    return Err(ExploreError::StateLimit { states: self.states });
-                }
-            }
-            graph.expanded(&succ);
-            left = left.saturating_sub(1);
-            if footprint(graph) > self.budget {
-                return Err(ExploreError::MemoryLimit { states: self.states, budget: self.budget });
-            }
+        while edges.len() < store.len() && left > 0 {
+            let id = edges.len();
+            let states = id..store.len().min(id + run);
+            piece.fill(&self.machine, store.read(), states, self.symmetry, &mut left, || false);
+            let recorded = store.split(piece.most_new(), false, |_, write| piece.record(write, edges, succ, max, budget));
+            self.states = store.len();
+            recorded?;
         }
-        Ok(graph.expanded_len() == graph.store.len())
+        Ok(edges.len() == store.len())
     }
 }
 
-/// Successors of a run of consecutive states: their words and hashes, and how many per state;
-/// with the room its worker computes them in. Pieces are kept from batch to batch, so after the
-/// first the workers allocate nothing (in the browser, every allocation takes the allocator's
-/// one lock, which the page's thread may then have to spin on).
+/// The successors of a batch of consecutive states, in pieces for the pool's workers.
 #[derive(Default)]
-struct Piece {
-    words: Vec<i64>,
-    hashes: Vec<u64>,
-    counts: Vec<u32>,
-    enabled: Vec<Move>,
-    scratch: Scratch,
+struct Batch {
+    pieces: Vec<Piece>,
+    /// The pieces in use.
+    used: usize,
 }
 
-impl Piece {
-    /// Computes the successors of the states `states` of `store`.
-    fn fill(&mut self, machine: &Machine, store: &StateStore, states: Range<usize>, control: &ExploreControl<'_>) {
-        let (width, symmetry) = (machine.width(), control.symmetry && machine.has_symmetry());
-        self.words.clear();
-        self.hashes.clear();
-        self.counts.clear();
-        let most = states.len() * machine.most_moves();
-        self.words.reserve(most * width);
-        self.hashes.reserve(most);
-        self.counts.reserve(states.len());
-        for s in states {
-            if control.cancelled() {
-                break;
-            }
-            let cur = store.get(s);
-            machine.enabled_into(cur, &mut self.enabled);
-            for &t in &self.enabled {
-                let at = self.words.len();
-                self.words.extend_from_slice(cur);
-                machine.step_words(&mut self.words[at..], t);
-                if symmetry {
-                    machine.canonicalize(&mut self.words[at..], &mut self.scratch);
-                }
-                self.hashes.push(hash_words(&self.words[at..]));
-            }
-            self.counts.push(self.enabled.len() as u32);
+impl Batch {
+    /// Computes the successors of the states `states` of `store`, and looks them up, in pieces
+    /// of `piece` states on the pool (until cancelled).
+    fn compute(&mut self, job: &Job<'_>, store: StoreRead<'_>, states: Range<usize>) {
+        self.used = states.len().div_ceil(job.piece);
+        if self.pieces.len() < self.used {
+            self.pieces.resize_with(self.used, Piece::default);
         }
+        self.pieces[..self.used].par_iter_mut().enumerate().for_each(|(k, piece)| {
+            let start = states.start + k * job.piece;
+            let states = start..(start + job.piece).min(states.end);
+            piece.fill(job.machine, store, states, job.symmetry, &mut { usize::MAX }, || job.control.cancelled());
+            piece.look_up(store);
+        });
+    }
+
+    /// States computed.
+    fn states(&self) -> usize {
+        self.pieces[..self.used].iter().map(Piece::states).sum()
+    }
+
+    /// Most states recording may add.
+    fn most_new(&self) -> usize {
+        self.pieces[..self.used].iter().map(Piece::most_new).sum()
+    }
+
+    /// Records the batch's successors, in order (see [`Piece::record`]).
+    fn record(&self, job: &Job<'_>, store: &mut StoreWrite<'_>, edges: &mut Edges, succ: &mut Vec<u32>) -> Result<(), ExploreError> {
+        for piece in &self.pieces[..self.used] {
+            piece.record(store, edges, succ, job.max, job.control.memory_budget)?;
+        }
+        Ok(())
     }
 }
 
+/// What every batch of one parallel discovery shares.
+struct Job<'a> {
+    machine: &'a Machine,
+    control: &'a ExploreControl<'a>,
+    symmetry: bool,
+    max: usize,
+    /// States per piece.
+    piece: usize,
+}
+
+/// Discovers the state graph on the pool. One batch of states is recorded (on one worker, in
+/// order) while the successors of the next are computed and looked up (on the others), out of
+/// the states recorded before: see the module's note.
 fn discover_parallel(
     machine: &Machine,
     limits: &Limits,
     control: &ExploreControl<'_>,
 ) -> Result<Graph, ExploreError> {
-    const BATCH: usize = 16_384;
+    const BATCH: usize = 8192;
+    const LEAST_BATCH: usize = 32;
     const PIECE: usize = 256;
     let max = limits.max_states.min(u32::MAX as usize - 1);
-    let (width, threads) = (machine.width(), machine.most_moves());
-    let mut graph = Graph::new(width, threads, &machine.initial().words);
+    let (width, moves) = (machine.width(), machine.most_moves());
+    let mut graph = Graph::new(width, moves, &machine.initial().words);
     if graph.store.len() > max {
         return Err(ExploreError::StateLimit { states: graph.store.len() });
     }
-    // A batch's successors, at most one per thread of each state, within BATCH_BYTES.
-    let per_state = threads * (width * size_of::<i64>() + size_of::<u64>()) + size_of::<u32>();
-    let batch = (BATCH_BYTES / per_state).clamp(1, BATCH);
-    let piece_len = PIECE.min(batch.div_ceil(4));
-    let (mut succ, mut pieces) = (Vec::new(), Vec::<Piece>::new());
-    while graph.expanded_len() < graph.store.len() {
+    // Two batches are held at once, each of at most one successor per move of each state,
+    // within half of BATCH_BYTES; with the index's room that a batch's successors may have it
+    // make before its states are counted (a slot or two each, in an index twice as large).
+    let per_successor = Piece::bytes_per_successor(width) + 4 * size_of::<u64>();
+    let per_state = moves * per_successor + size_of::<u32>();
+    let most = (BATCH_BYTES / 2 / per_state).clamp(1, BATCH);
+    // A batch takes half the known states after it, so that the one after it has states to
+    // overlap with as the search moves from one level to the next.
+    let batch = |from: usize, known: usize| from..known.min(from + ((known - from) / 2).clamp(LEAST_BATCH, most));
+    let piece = PIECE.min(most.div_ceil(4));
+    let job = Job { machine, control, symmetry: control.symmetry && machine.has_symmetry(), max, piece };
+    let (mut ready, mut next, mut succ) = (Batch::default(), Batch::default(), Vec::new());
+    // On a worker of the pool throughout, so that each batch's join stays among its workers.
+    rayon::scope(|_| loop {
         control.check(graph.store.len())?;
-        let id = graph.expanded_len();
-        let hi = graph.store.len().min(id + batch);
-        let count = (hi - id).div_ceil(piece_len);
-        if pieces.len() < count {
-            pieces.resize_with(count, Piece::default);
+        let Graph { store, edges } = &mut graph;
+        let done = edges.len();
+        if ready.used == 0 {
+            // Nothing computed ahead (the first batch, or the states known ran out).
+            if done == store.len() {
+                break Ok(());
+            }
+            ready.compute(&job, store.read(), batch(done, store.len()));
         }
-        let store = &graph.store;
-        pieces[..count].par_iter_mut().enumerate().for_each(|(k, piece)| {
-            let start = id + k * piece_len;
-            piece.fill(machine, store, start..(start + piece_len).min(hi), control);
+        // Record the ready batch while computing the next one, out of the states known now.
+        let after = batch(done + ready.states(), store.len());
+        let (recorded, grown) = store.split(ready.most_new(), true, |read, write| {
+            let mut record = || {
+                let recorded = ready.record(&job, write, edges, &mut succ);
+                // The index grows ahead, if the next batch may need it to, while the pool works.
+                let grown = recorded.is_ok().then(|| write.grow_ahead(after.len() * moves)).flatten();
+                (recorded, grown)
+            };
+            if after.len() <= job.piece {
+                // Too little to share: the pool's workers would only be woken for it.
+                let recorded = record();
+                next.compute(&job, read, after.clone());
+                recorded
+            } else {
+                rayon::join(record, || next.compute(&job, read, after.clone())).0
+            }
         });
         if control.cancelled() {
             return Err(ExploreError::Cancelled);
         }
-        for piece in &pieces[..count] {
-            let mut k = 0;
-            for &c in &piece.counts {
-                succ.clear();
-                for _ in 0..c {
-                    succ.push(graph.store.insert(&piece.words[k * width..(k + 1) * width], piece.hashes[k]));
-                    if graph.store.len() > max {
-                        return Err(ExploreError::StateLimit { states: graph.store.len() });
-                    }
-                    k += 1;
-                }
-                graph.expanded(&succ);
-                if footprint(&graph) > control.memory_budget {
-                    return Err(ExploreError::MemoryLimit { states: graph.store.len(), budget: control.memory_budget });
-                }
-            }
+        recorded?;
+        if let Some(grown) = grown {
+            store.adopt(grown);
         }
-    }
+        std::mem::swap(&mut ready, &mut next);
+        next.used = 0;
+    })?;
     control.check(graph.store.len())?;
     Ok(graph)
 }

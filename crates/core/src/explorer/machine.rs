@@ -568,11 +568,18 @@ impl Machine {
         c.regs..c.end()
     }
 
+    /// Orders two threads of a group (so with as many words each) by their position, their own
+    /// words, then the locks they hold.
+    #[inline]
     fn compare_threads(&self, w: &[i64], a: ThreadId, b: ThreadId) -> std::cmp::Ordering {
-        w[a].cmp(&w[b]).then_with(|| w[self.local_range(a)].cmp(&w[self.local_range(b)])).then_with(|| {
-            let held = |t: ThreadId| (self.lock_base..self.sem_base).map(move |s| w[s] == t as i64 + 1);
-            held(a).cmp(held(b))
-        })
+        if w[a] != w[b] {
+            return w[a].cmp(&w[b]);
+        }
+        if let Some((x, y)) = w[self.local_range(a)].iter().zip(&w[self.local_range(b)]).find(|(x, y)| x != y) {
+            return x.cmp(y);
+        }
+        let held = |t: ThreadId| (self.lock_base..self.sem_base).map(move |s| w[s] == t as i64 + 1);
+        held(a).cmp(held(b))
     }
 
     pub(super) fn line_at(&self, t: ThreadId, pc: usize) -> usize {
@@ -627,21 +634,32 @@ fn run_atomic(body: &[AStmt], w: &mut [i64], ctx: Ctx, fuel: &mut u32) -> Result
 
 /// Evaluates `e`; `None` on division or remainder by zero. `&&` and `||` short-circuit.
 pub(super) fn eval(e: &CExpr, w: &[i64], ctx: Ctx) -> Option<i64> {
+    match e {
+        CExpr::Bin(op, a, b) => {
+            // Most expressions are a leaf or an operator over two: their leaves are read here,
+            // without a call each.
+            let x = operand(a, w, ctx)?;
+            Some(match op {
+                BinOp::And if x == 0 => 0,
+                BinOp::Or if x != 0 => 1,
+                _ => arith(*op, x, operand(b, w, ctx)?)?,
+            })
+        }
+        CExpr::Un(UnOp::Neg, a) => Some(eval(a, w, ctx)?.wrapping_neg()),
+        CExpr::Un(UnOp::Not, a) => Some((eval(a, w, ctx)? == 0) as i64),
+        _ => operand(e, w, ctx),
+    }
+}
+
+/// [`eval`], reading a leaf in place.
+#[inline(always)]
+fn operand(e: &CExpr, w: &[i64], ctx: Ctx) -> Option<i64> {
     Some(match e {
         CExpr::Int(v) => *v,
         CExpr::Temp(i) => w[ctx.temps + *i as usize],
         CExpr::Reg(i) => w[ctx.regs + *i as usize],
         CExpr::Shared(i) => w[ctx.shared + *i as usize],
-        CExpr::Un(UnOp::Neg, a) => eval(a, w, ctx)?.wrapping_neg(),
-        CExpr::Un(UnOp::Not, a) => (eval(a, w, ctx)? == 0) as i64,
-        CExpr::Bin(op, a, b) => {
-            let x = eval(a, w, ctx)?;
-            match op {
-                BinOp::And if x == 0 => 0,
-                BinOp::Or if x != 0 => 1,
-                _ => arith(*op, x, eval(b, w, ctx)?)?,
-            }
-        }
+        _ => return eval(e, w, ctx),
     })
 }
 

@@ -1,13 +1,21 @@
 //! The discovered state graph and the store of states behind it: every state once, found again by
 //! an open-addressing hash index, and every state's successors; with what all of it costs in bytes.
 //!
-//! Implementation note: states and successor lists live in chunks ([`Chunks`]) that never move
-//! once made. A vector that doubles would copy all it holds at each growth, and for a moment need
-//! half as much again: in the browser that copy of hundreds of megabytes runs under the
-//! allocator's one lock, which the page's thread spins on (it may not wait). With chunks no
-//! allocation is large, nothing is copied, memory grows as states do, and [`Graph::bytes`] is close
-//! to the truth, so the explorer's memory budget holds. The index keeps 32 bits of each state's hash beside its id:
-//! a probe seldom reads a state that is not the one, and growing the index never rehashes a state.
+//! Implementation note: states and successor lists live in chunks that never move once made (see
+//! `chunks`), so no allocation is large, nothing is copied, and [`Graph::bytes`] is close to the
+//! truth: the explorer's memory budget holds. The index keeps 32 bits of each state's hash beside
+//! its id: a probe seldom reads a state that is not the one, and growing the index never rehashes
+//! a state. What the store costs is a function of its number of states alone
+//! ([`StateStore::bytes_for`]): the index counts as the size it has when it grows only for want of
+//! room, however early it was grown (before a split), so the sequential and the parallel
+//! discovery pass the memory budget at the same state.
+//!
+//! For the parallel discovery, a store can be split for a while ([`StateStore::split`]) into the
+//! states it has, which any thread may read and look up ([`StoreRead`]), and one thread that adds
+//! states meanwhile ([`StoreWrite`]). The index's slots are atomic words, so a look-up may meet a
+//! slot being filled: it stops there, at a state it cannot read yet, and [`StoreWrite::insert`]
+//! goes on from that slot later (slots are only ever filled, so the ones that look-up passed still
+//! hold other states). The index does not grow during a split: room is made before, for as many states as it may add.
 //!
 //! The graph also counts paths as it grows, while it can. States are expanded in the order they
 //! were found, breadth first, so each state's level (its distance from the first) only grows
@@ -19,13 +27,63 @@
 //! afterwards, by `count`, in a topological order of its own.
 
 use std::mem::size_of;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
-/// The discovered state graph: states by id, each state's successors (one per enabled thread),
-/// the final states (those without successors), and while the graph is graded (see the module's
-/// note), each state's count of paths.
+use super::chunks::{Chunks, ChunksOpen, ChunksRead};
+
+/// The discovered state graph: states by id, and what is known of the expanded ones.
 #[derive(Debug)]
 pub(super) struct Graph {
     pub(super) store: StateStore,
+    pub(super) edges: Edges,
+}
+
+impl Graph {
+    /// A graph of states of `width` words, with at most `moves` successors each, holding the
+    /// state `initial` only.
+    pub(super) fn new(width: usize, moves: usize, initial: &[i64]) -> Self {
+        let mut store = StateStore::new(width);
+        store.insert(initial, hash_words(initial));
+        let edges = Edges {
+            successors: Successors::new(moves),
+            finals: Vec::new(),
+            graded: true,
+            below: 1,
+            found: 1,
+            paths: vec![1],
+        };
+        Graph { store, edges }
+    }
+
+    /// A graph holding nothing, for a finished exploration.
+    pub(super) fn empty() -> Self {
+        let edges = Edges {
+            successors: Successors::new(0),
+            finals: Vec::new(),
+            graded: false,
+            below: 0,
+            found: 0,
+            paths: Vec::new(),
+        };
+        Graph { store: StateStore::new(0), edges }
+    }
+
+    /// The successors of state `id` (which must be expanded).
+    pub(super) fn successors(&self, id: usize) -> &[u32] {
+        self.edges.successors.of(id)
+    }
+
+    /// Bytes the graph holds, counting the growth of the index and the chunks that may come next.
+    pub(super) fn bytes(&self) -> usize {
+        self.store.bytes() + self.edges.bytes()
+    }
+}
+
+/// What is known of the expanded states: each one's successors (one per move), the final states
+/// (those without successors), and while the graph is graded (see the module's note), each
+/// state's count of paths.
+#[derive(Debug)]
+pub(super) struct Edges {
     successors: Successors,
     pub(super) finals: Vec<u32>,
     /// Whether every edge so far goes one level down.
@@ -39,43 +97,24 @@ pub(super) struct Graph {
     pub(super) paths: Vec<u128>,
 }
 
-impl Graph {
-    /// A graph of states of `width` words, with at most `threads` successors each, holding the
-    /// state `initial` only.
-    pub(super) fn new(width: usize, threads: usize, initial: &[i64]) -> Self {
-        let mut store = StateStore::new(width);
-        store.insert(initial, hash_words(initial));
-        let successors = Successors::new(threads);
-        Graph { store, successors, finals: Vec::new(), graded: true, below: 1, found: 1, paths: vec![1] }
-    }
-
-    /// A graph holding nothing, for a finished exploration.
-    pub(super) fn empty() -> Self {
-        let (store, successors) = (StateStore::new(0), Successors::new(0));
-        Graph { store, successors, finals: Vec::new(), graded: false, below: 0, found: 0, paths: Vec::new() }
-    }
-
-    /// The successors of state `id` (which must be expanded).
-    pub(super) fn successors(&self, id: usize) -> &[u32] {
-        self.successors.of(id)
-    }
-
-    /// Records the successors of the next state to expand (states are expanded in id order).
-    pub(super) fn expanded(&mut self, successors: &[u32]) {
+impl Edges {
+    /// Records the successors of the next state to expand (states are expanded in id order),
+    /// once `states` states are found.
+    pub(super) fn expanded(&mut self, successors: &[u32], states: usize) {
         let u = self.successors.len();
         if successors.is_empty() {
             self.finals.push(u as u32);
         }
         if self.graded {
-            self.grade(u, successors);
+            self.grade(u, successors, states);
         }
         self.successors.push(successors);
-        self.found = self.store.len();
+        self.found = states;
     }
 
     /// Checks that the successors of `u` are one level below it, and adds its paths to theirs,
     /// while the graph is graded.
-    fn grade(&mut self, u: usize, successors: &[u32]) {
+    fn grade(&mut self, u: usize, successors: &[u32], states: usize) {
         if u == self.below {
             // The first state of its level: the states found so far are those of its level and
             // the levels above; the next level starts after them.
@@ -88,7 +127,9 @@ impl Graph {
         if self.paths.is_empty() {
             return;
         }
-        self.paths.resize(self.store.len(), 0);
+        if self.paths.len() < states {
+            self.paths.resize(states, 0);
+        }
         let paths = self.paths[u];
         for &v in successors {
             match self.paths[v as usize].checked_add(paths) {
@@ -102,95 +143,23 @@ impl Graph {
     }
 
     /// How many states are expanded.
-    pub(super) fn expanded_len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.successors.len()
     }
 
-    /// Bytes the graph holds, counting the growth of the index and the chunks that may come next.
+    /// Brings into the cache the count of paths of state `id`, if it is counted yet (the state
+    /// being expanded will add to it; `sink` as for [`prefetch`]).
+    #[inline]
+    pub(super) fn prefetch(&self, id: u32, sink: &mut u64) {
+        if let Some(paths) = self.paths.get(id as usize) {
+            prefetch(paths, sink);
+        }
+    }
+
+    /// Bytes held, counting the chunks that may come next.
     pub(super) fn bytes(&self) -> usize {
         let lists = self.finals.capacity() * size_of::<u32>() + self.paths.capacity() * size_of::<u128>();
-        self.store.bytes() + self.successors.bytes() + lists
-    }
-}
-
-/// Bytes of the first chunk of a list.
-const FIRST_CHUNK_BYTES: usize = 64 << 10;
-/// Most bytes of one chunk.
-const MOST_CHUNK_BYTES: usize = 16 << 20;
-
-/// A growing list of rows of `width` items, in chunks that never move: the first holds about
-/// [`FIRST_CHUNK_BYTES`], each next one twice as many rows, up to about [`MOST_CHUNK_BYTES`] (and
-/// at least one row, or the `longest` run of rows pushed at once). A small graph stays small, and
-/// a large one makes few allocations.
-#[derive(Debug)]
-struct Chunks<T> {
-    width: usize,
-    /// Chunk `k` holds `1 << min(first + k, most)` rows.
-    first: u32,
-    most: u32,
-    chunks: Vec<Vec<T>>,
-    /// Rows used, with the room left at the end of chunks that a run did not fit in.
-    rows: usize,
-}
-
-impl<T: Copy> Chunks<T> {
-    fn new(width: usize, longest: usize) -> Self {
-        let row_bytes = (width * size_of::<T>()).max(1);
-        let rows = |bytes: usize| (bytes / row_bytes).max(longest).max(1).next_power_of_two().trailing_zeros();
-        let first = rows(FIRST_CHUNK_BYTES);
-        Chunks { width, first, most: rows(MOST_CHUNK_BYTES).max(first), chunks: Vec::new(), rows: 0 }
-    }
-
-    /// The chunks that double in size; the ones after them all hold `1 << most` rows.
-    fn doubling(&self) -> usize {
-        (self.most - self.first) as usize
-    }
-
-    /// The first row of chunk `k`.
-    fn start(&self, k: usize) -> usize {
-        let d = self.doubling();
-        (((1 << k.min(d)) - 1) << self.first) + (k.saturating_sub(d) << self.most)
-    }
-
-    /// The chunk of row `at`, and its row in that chunk.
-    fn locate(&self, at: usize) -> (usize, usize) {
-        let (k, d) = (((at >> self.first) + 1).ilog2() as usize, self.doubling());
-        let k = if k < d { k } else { d + ((at - self.start(d)) >> self.most) };
-        (k, at - self.start(k))
-    }
-
-    /// Appends `items`, whole rows that fit in one chunk, within one chunk; the first row's place.
-    fn push(&mut self, items: &[T]) -> usize {
-        let rows = items.len() / self.width.max(1);
-        let (mut k, offset) = self.locate(self.rows);
-        if offset + rows > self.start(k + 1) - self.start(k) {
-            k += 1;
-            self.rows = self.start(k);
-        }
-        if self.chunks.len() == k && rows > 0 {
-            let rows = self.start(k + 1) - self.start(k);
-            self.chunks.push(Vec::with_capacity(rows * self.width));
-        }
-        let at = self.rows;
-        if rows > 0 {
-            self.chunks[k].extend_from_slice(items);
-            self.rows += rows;
-        }
-        at
-    }
-
-    /// `rows` rows from row `at`, all in one chunk (as [`Chunks::push`] placed them).
-    fn get(&self, at: usize, rows: usize) -> &[T] {
-        if rows == 0 {
-            return &[];
-        }
-        let (k, offset) = self.locate(at);
-        &self.chunks[k][offset * self.width..(offset + rows) * self.width]
-    }
-
-    /// Bytes of the chunks made so far, and of the next one (a push may make it).
-    fn bytes(&self) -> usize {
-        self.start(self.chunks.len() + 1) * self.width * size_of::<T>() + self.chunks.capacity() * size_of::<Vec<T>>()
+        self.successors.bytes() + lists
     }
 }
 
@@ -228,28 +197,196 @@ impl Successors {
     }
 }
 
-/// An empty slot of the index (zero, so a new index is memory the system gives zeroed).
-const EMPTY: u64 = 0;
+/// A hash of a state's words, Fx-style in four lanes (each takes every fourth word), so that the
+/// multiplies of one lane overlap those of the others; the index spreads it with a multiply.
+pub(super) fn hash_words(words: &[i64]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let step = |h: u64, w: i64| (h.rotate_left(5) ^ w as u64).wrapping_mul(K);
+    let mut lanes = [0, 1, 2, 3];
+    let mut quads = words.chunks_exact(4);
+    for q in &mut quads {
+        for (h, &w) in lanes.iter_mut().zip(q) {
+            *h = step(*h, w);
+        }
+    }
+    for (h, &w) in lanes.iter_mut().zip(quads.remainder()) {
+        *h = step(*h, w);
+    }
+    let [a, b, c, d] = lanes;
+    step(step(step(a, b as i64), c as i64), d as i64)
+}
 
-/// All discovered states, row after row in chunks, with an open-addressing index whose slots hold
-/// 32 bits of the state's hash (high half) and its id plus one (low half).
+/// Asks for the memory at `at` to be brought into the cache ahead of its use: a hint, which
+/// changes nothing else. Where there is no prefetch instruction (in WebAssembly) it is an
+/// ordinary read, whose value goes into `sink`: reads of several addresses still overlap, where
+/// the reads a probe makes, one after the other, would each wait for memory.
+#[inline(always)]
+fn prefetch<T: Word>(at: &T, sink: &mut u64) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let _ = sink;
+        // SAFETY: a prefetch only hints the cache: it reads nothing the program sees and never
+        // faults (and `at` is a valid reference besides).
+        unsafe { std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((at as *const T).cast()) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        *sink ^= at.bits();
+    }
+}
+
+/// What [`prefetch`] may read: a slot of the index, or a word of a state.
+trait Word {
+    #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+    fn bits(&self) -> u64;
+}
+
+impl Word for AtomicU64 {
+    fn bits(&self) -> u64 {
+        self.load(Relaxed)
+    }
+}
+
+impl Word for i64 {
+    fn bits(&self) -> u64 {
+        *self as u64
+    }
+}
+
+impl Word for u128 {
+    fn bits(&self) -> u64 {
+        *self as u64
+    }
+}
+
+/// Whether two states are the same: every word compared, without stopping at the first that
+/// differs (states are short, and a probe that reads a state most often finds it).
+#[inline]
+fn same(a: &[i64], b: &[i64]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0, |differ, (x, y)| differ | (x ^ y)) == 0
+}
+
+/// What a look-up in the index came to, for [`StoreWrite::insert`]: the state's id, or the slot
+/// where its probe stopped, in an index of `1 << bits` slots. Made by [`StoreRead::find`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Probe {
+    Found(u32),
+    Stopped { bits: u32, slot: u32 },
+}
+
+/// An empty slot of the index.
+const EMPTY: u64 = 0;
+/// Index bits of a new store.
+const FIRST_BITS: u32 = 10;
+
+/// The index: `1 << bits` slots, each empty or holding 32 bits of a state's hash (high half) and
+/// its id plus one (low half); at most half of them full.
+#[derive(Debug)]
+struct Index {
+    slots: Box<[AtomicU64]>,
+    bits: u32,
+}
+
+impl Index {
+    fn new(bits: u32) -> Self {
+        Index { slots: (0..1usize << bits).map(|_| AtomicU64::new(EMPTY)).collect(), bits }
+    }
+
+    /// Index bits for `states` states: the index grows when a state would fill more than half.
+    fn bits_for(states: usize) -> u32 {
+        (2 * states).next_power_of_two().trailing_zeros().max(FIRST_BITS)
+    }
+
+    /// Bytes counted for the index of a store of `states` states: its size then, and the twice
+    /// as large one it grows into next.
+    fn bytes_for(states: usize) -> usize {
+        (3 * size_of::<u64>()) << Self::bits_for(states)
+    }
+
+    /// 32 bits of `hash`, spread: the first slot to probe is their top `bits`.
+    fn tag(hash: u64) -> u64 {
+        hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32
+    }
+
+    /// The first slot a probe for a state of tag `tag` reads.
+    fn home(&self, tag: u64) -> usize {
+        (tag >> (32 - self.bits)) as usize
+    }
+
+    /// Grows into `larger`, an empty index, moving every slot.
+    fn grow_into(&mut self, larger: Index) {
+        let old = std::mem::replace(self, larger);
+        self.fill_from(&old);
+    }
+
+    /// Puts every slot of `old` into this index, larger and empty.
+    fn fill_from(&mut self, old: &Index) {
+        let mask = self.slots.len() - 1;
+        for slot in old.slots.iter().map(|s| s.load(Relaxed)).filter(|&s| s != EMPTY) {
+            let mut i = self.home(slot >> 32);
+            while *self.slots[i].get_mut() != EMPTY {
+                i = (i + 1) & mask;
+            }
+            *self.slots[i].get_mut() = slot;
+        }
+    }
+
+    /// Probes for `words`, of tag `tag`, from slot `i` on: `Ok` with its id, or `Err` with the
+    /// first slot that is empty or names a state at or past `readable` (which `get` cannot read).
+    #[inline]
+    fn probe<'r>(
+        &self,
+        words: &[i64],
+        tag: u64,
+        mut i: usize,
+        readable: usize,
+        get: impl Fn(usize) -> &'r [i64],
+    ) -> Result<u32, usize> {
+        let mask = self.slots.len() - 1;
+        loop {
+            let slot = self.slots[i].load(Relaxed);
+            if slot == EMPTY || (slot as u32 - 1) as usize >= readable {
+                return Err(i);
+            }
+            let id = slot as u32 - 1;
+            if slot >> 32 == tag && same(get(id as usize), words) {
+                return Ok(id);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn prefetch_slot(&self, hash: u64, sink: &mut u64) {
+        prefetch(&self.slots[self.home(Self::tag(hash))], sink);
+    }
+
+    /// The id in the first slot for `hash`, if that slot has the hash's tag.
+    fn first_match(&self, hash: u64) -> Option<usize> {
+        let tag = Self::tag(hash);
+        let slot = self.slots[self.home(tag)].load(Relaxed);
+        (slot != EMPTY && slot >> 32 == tag).then(|| (slot as u32 - 1) as usize)
+    }
+}
+
+/// An index grown ahead, on another thread while the store is split, holding the store's first
+/// `states` states (see [`StoreWrite::grow_ahead`]).
+#[derive(Debug)]
+pub(super) struct Grown {
+    index: Index,
+    states: usize,
+}
+
+/// All discovered states, row after row in chunks, with an index to find them again.
 #[derive(Debug)]
 pub(super) struct StateStore {
     rows: Chunks<i64>,
-    table: Vec<u64>,
-    /// Index bits: the table has `1 << bits` slots (at most 2^32, far beyond the memory budget).
-    bits: u32,
+    index: Index,
     len: usize,
-}
-
-/// An Fx-style hash of a state's words (fast; the table spreads it with a multiply).
-pub(super) fn hash_words(words: &[i64]) -> u64 {
-    words.iter().fold(0u64, |h, &w| (h.rotate_left(5) ^ w as u64).wrapping_mul(0x517c_c1b7_2722_0a95))
 }
 
 impl StateStore {
     pub(super) fn new(width: usize) -> Self {
-        StateStore { rows: Chunks::new(width, 1), table: vec![EMPTY; 1 << 10], bits: 10, len: 0 }
+        StateStore { rows: Chunks::new(width, 1), index: Index::new(FIRST_BITS), len: 0 }
     }
 
     pub(super) fn len(&self) -> usize {
@@ -261,51 +398,295 @@ impl StateStore {
     }
 
     /// Bytes of the states and the index, counting the next growth of the index (when it grows,
-    /// the old table and the new one, twice its size, are both held for a moment).
+    /// the old index and the new one, twice its size, are both held for a moment).
     pub(super) fn bytes(&self) -> usize {
-        self.rows.bytes() + self.table.len() * 3 * size_of::<u64>()
+        self.bytes_for(self.len)
     }
 
-    /// 32 bits of `hash`, spread: the slot is their top `bits`.
-    fn tag(hash: u64) -> u64 {
-        hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32
+    /// [`StateStore::bytes`] for a store of `states` states.
+    pub(super) fn bytes_for(&self, states: usize) -> usize {
+        self.rows.bytes_for(states) + Index::bytes_for(states)
+    }
+
+    /// Grows the index now, if need be, so that `more` states can be added without growing it.
+    fn reserve(&mut self, more: usize) {
+        let bits = Index::bits_for(self.len + more);
+        if bits > self.index.bits {
+            self.index.grow_into(Index::new(bits));
+        }
+    }
+
+    /// Takes the index grown ahead, if it holds every state.
+    pub(super) fn adopt(&mut self, grown: Grown) {
+        if grown.states == self.len && grown.index.bits > self.index.bits {
+            self.index = grown.index;
+        }
     }
 
     /// The id of `words`, added as a new state if it is not known yet.
     pub(super) fn insert(&mut self, words: &[i64], hash: u64) -> u32 {
-        if (self.len + 1) * 2 > self.table.len() {
-            self.grow();
+        let tag = Index::tag(hash);
+        let (rows, index) = (&self.rows, &self.index);
+        let slot = match index.probe(words, tag, index.home(tag), usize::MAX, |id| rows.get(id, 1)) {
+            Ok(id) => return id,
+            Err(slot) => slot,
+        };
+        if Index::bits_for(self.len + 1) > self.index.bits {
+            self.reserve(1);
+            return self.insert(words, hash);
         }
-        let tag = Self::tag(hash);
-        let mask = self.table.len() - 1;
-        let mut i = (tag >> (32 - self.bits)) as usize;
-        loop {
-            let slot = self.table[i];
-            if slot == EMPTY {
-                let id = self.len as u32;
-                self.table[i] = tag << 32 | (id as u64 + 1);
-                self.rows.push(words);
-                self.len += 1;
-                return id;
-            }
-            let id = slot as u32 - 1;
-            if slot >> 32 == tag && self.get(id as usize) == words {
-                return id;
-            }
-            i = (i + 1) & mask;
+        let id = self.len as u32;
+        *self.index.slots[slot].get_mut() = tag << 32 | (id as u64 + 1);
+        self.rows.push(words);
+        self.len += 1;
+        id
+    }
+
+    /// The states, to read and look up (as from a split).
+    pub(super) fn read(&self) -> StoreRead<'_> {
+        StoreRead { rows: self.rows.read(), index: &self.index, len: self.len }
+    }
+
+    /// The states so far, to read and look up from any thread, and the one adder meanwhile, who
+    /// may add up to `more` states; `f` runs with both. (See the module's note.) With `on_pool`,
+    /// the pool's workers share the work of making room.
+    pub(super) fn split<R>(
+        &mut self,
+        more: usize,
+        on_pool: bool,
+        f: impl FnOnce(StoreRead<'_>, &mut StoreWrite<'_>) -> R,
+    ) -> R {
+        self.reserve(more);
+        let (index, len) = (&self.index, self.len);
+        let (rows, open) = self.rows.split(more, on_pool);
+        let read = StoreRead { rows, index, len };
+        let mut write = StoreWrite { read, rows: open, len };
+        let result = f(read, &mut write);
+        let (fresh, len) = (write.rows.into_fresh(), write.len);
+        self.rows.absorb(fresh);
+        self.len = len;
+        result
+    }
+}
+
+/// The states a store had when it was split, to read and look up from any thread.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct StoreRead<'a> {
+    rows: ChunksRead<'a, i64>,
+    index: &'a Index,
+    len: usize,
+}
+
+impl<'a> StoreRead<'a> {
+    pub(super) fn get(&self, id: usize) -> &'a [i64] {
+        self.rows.get(id, 1)
+    }
+
+    /// Looks `words` up: its id, or where the probe stopped, for [`StoreWrite::insert`].
+    pub(super) fn find(&self, words: &[i64], hash: u64) -> Probe {
+        let (tag, rows) = (Index::tag(hash), self.rows);
+        match self.index.probe(words, tag, self.index.home(tag), self.len, |id| rows.get(id, 1)) {
+            Ok(id) => Probe::Found(id),
+            Err(slot) => Probe::Stopped { bits: self.index.bits, slot: slot as u32 },
         }
     }
 
-    fn grow(&mut self) {
-        self.bits += 1;
-        let old = std::mem::replace(&mut self.table, vec![EMPTY; 1 << self.bits]);
-        let mask = self.table.len() - 1;
-        for slot in old.into_iter().filter(|&s| s != EMPTY) {
-            let mut i = ((slot >> 32) >> (32 - self.bits)) as usize;
-            while self.table[i] != EMPTY {
-                i = (i + 1) & mask;
+    /// Brings into the cache the first slot a probe for `hash` reads (`sink` as for [`prefetch`]).
+    #[inline]
+    pub(super) fn prefetch_slot(&self, hash: u64, sink: &mut u64) {
+        self.index.prefetch_slot(hash, sink);
+    }
+
+    /// Brings into the cache the state that the first slot for `hash` names, if that slot has the
+    /// hash's tag; best once [`StoreRead::prefetch_slot`] has brought the slot.
+    #[inline]
+    pub(super) fn prefetch_state(&self, hash: u64, sink: &mut u64) {
+        if let Some(id) = self.index.first_match(hash).filter(|&id| id < self.len) {
+            let row = self.get(id);
+            prefetch(&row[0], sink);
+            prefetch(&row[row.len() - 1], sink);
+        }
+    }
+}
+
+/// The one thread adding states to a split store.
+#[derive(Debug)]
+pub(super) struct StoreWrite<'a> {
+    read: StoreRead<'a>,
+    rows: ChunksOpen<'a, i64>,
+    len: usize,
+}
+
+impl StoreWrite<'_> {
+    /// States found, before the split and since.
+    pub(super) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// [`StateStore::bytes`] now.
+    pub(super) fn bytes(&self) -> usize {
+        self.rows.bytes_for(self.len) + Index::bytes_for(self.len)
+    }
+
+    /// The index grown to twice its size, holding every state so far, when `more` states may come
+    /// soon that would fill it, and it is no larger than the states need (then the two indexes
+    /// hold what the store's bytes count for the index: see [`StateStore::bytes`]). For
+    /// [`StateStore::adopt`], before any state is added: it takes the store's growth out of the
+    /// time between splits.
+    pub(super) fn grow_ahead(&self, more: usize) -> Option<Grown> {
+        let old = self.read.index;
+        if old.bits != Index::bits_for(self.len) || Index::bits_for(self.len + more) <= old.bits {
+            return None;
+        }
+        let mut index = Index::new(old.bits + 1);
+        index.fill_from(old);
+        Some(Grown { index, states: self.len })
+    }
+
+    /// The id of `words`, added as a new state if it is not known yet; `probe` is what a look-up
+    /// of it found, if one was made (see the module's note).
+    pub(super) fn insert(&mut self, words: &[i64], hash: u64, probe: Option<Probe>) -> u32 {
+        let index = self.read.index;
+        let tag = Index::tag(hash);
+        let start = match probe {
+            Some(Probe::Found(id)) => return id,
+            Some(Probe::Stopped { bits, slot }) if bits == index.bits => slot as usize,
+            _ => index.home(tag),
+        };
+        let rows = &self.rows;
+        let slot = match index.probe(words, tag, start, usize::MAX, |id| rows.get(id, 1)) {
+            Ok(id) => return id,
+            Err(slot) => slot,
+        };
+        assert!(Index::bits_for(self.len + 1) <= index.bits, "a split is given room for the states it adds");
+        let id = self.len as u32;
+        self.rows.push(words);
+        index.slots[slot].store(tag << 32 | (id as u64 + 1), Relaxed);
+        self.len += 1;
+        id
+    }
+
+    /// Brings into the cache the slot [`StoreWrite::insert`] reads first for `hash` and `probe`.
+    #[inline]
+    pub(super) fn prefetch(&self, hash: u64, probe: Option<Probe>, sink: &mut u64) {
+        let index = self.read.index;
+        match probe {
+            Some(Probe::Found(_)) => {}
+            Some(Probe::Stopped { bits, slot }) if bits == index.bits => prefetch(&index.slots[slot as usize], sink),
+            _ => index.prefetch_slot(hash, sink),
+        }
+    }
+
+    /// Brings into the cache the state that the first slot for `hash` names, if that slot has the
+    /// hash's tag (as [`StoreRead::prefetch_state`], for states added since the split too).
+    #[inline]
+    pub(super) fn prefetch_state(&self, hash: u64, sink: &mut u64) {
+        if let Some(id) = self.read.index.first_match(hash).filter(|&id| id < self.len) {
+            let row = self.rows.get(id, 1);
+            prefetch(&row[0], sink);
+            prefetch(&row[row.len() - 1], sink);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(i: i64) -> [i64; 3] {
+        [i % 7, i / 7, i * i]
+    }
+
+    fn add(store: &mut StateStore, i: i64) -> u32 {
+        let s = state(i);
+        store.insert(&s, hash_words(&s))
+    }
+
+    // Look-ups made while a split's adder adds states find the states from before, stop at the
+    // ones added since (which they cannot read yet), and the adder, told where they stopped,
+    // finds those again instead of adding them twice.
+    #[test]
+    fn look_ups_during_a_split() {
+        let mut store = StateStore::new(3);
+        for i in 0..100 {
+            assert_eq!(add(&mut store, i), i as u32);
+        }
+        let states: Vec<[i64; 3]> = (0..300).map(state).collect();
+        let probes = store.split(200, false, |read, write| {
+            for (i, s) in states.iter().enumerate().skip(100).take(100) {
+                assert_eq!(write.insert(s, hash_words(s), None), i as u32);
             }
-            self.table[i] = slot;
+            // What a reader sees now: the first hundred, and none of those added since.
+            states.iter().map(|s| read.find(s, hash_words(s))).collect::<Vec<_>>()
+        });
+        for (i, probe) in probes.iter().enumerate() {
+            match probe {
+                Probe::Found(id) => assert!(i < 100 && *id == i as u32, "{i}: {probe:?}"),
+                Probe::Stopped { .. } => assert!(i >= 100, "{i}"),
+            }
+        }
+        assert_eq!(store.len(), 200);
+        store.split(100, true, |_, write| {
+            for (i, (s, probe)) in states.iter().zip(&probes).enumerate() {
+                assert_eq!(write.insert(s, hash_words(s), Some(*probe)), i as u32);
+            }
+        });
+        assert_eq!(store.len(), 300);
+        for (i, s) in states.iter().enumerate() {
+            assert_eq!(store.get(i), &s[..]);
+        }
+    }
+
+    // A probe made before the index grew still leads to the state (the adder starts over).
+    #[test]
+    fn probes_from_before_a_growth() {
+        let mut store = StateStore::new(3);
+        add(&mut store, 0);
+        let s = state(1);
+        let probe = store.read().find(&s, hash_words(&s));
+        let bits = store.index.bits;
+        for i in 2..2000 {
+            add(&mut store, i);
+        }
+        assert!(store.index.bits > bits);
+        let id = store.split(1, false, |_, write| write.insert(&s, hash_words(&s), Some(probe)));
+        assert_eq!((id, store.get(id as usize)), (1999, &s[..]));
+        assert_eq!(store.split(0, false, |_, write| write.insert(&s, hash_words(&s), None)), 1999);
+    }
+
+    // What a store counts in bytes depends on its states alone, whether its index was grown as
+    // states came, ahead of them for a split, or ahead of a split on another thread.
+    #[test]
+    fn bytes_follow_the_states() {
+        let (mut one, mut ahead) = (StateStore::new(3), StateStore::new(3));
+        let mut i = 0;
+        let mut adopted = 0;
+        while i < 20_000 {
+            let more = 1 + i as usize % 3000;
+            let grown = ahead.split(more, i % 2 == 0, |_, write| {
+                for j in i..i + more as i64 {
+                    let s = state(j);
+                    write.insert(&s, hash_words(&s), None);
+                }
+                write.grow_ahead(3000)
+            });
+            if let Some(grown) = grown {
+                let bits = ahead.index.bits;
+                ahead.adopt(grown);
+                adopted += usize::from(ahead.index.bits > bits);
+            }
+            for j in i..i + more as i64 {
+                add(&mut one, j);
+            }
+            i += more as i64;
+            assert_eq!(ahead.bytes(), one.bytes());
+            assert!(ahead.index.bits >= one.index.bits);
+        }
+        assert!(adopted > 0);
+        assert_eq!(one.bytes(), one.bytes_for(one.len()));
+        for j in 0..i {
+            let s = state(j);
+            assert_eq!(ahead.read().find(&s, hash_words(&s)), Probe::Found(j as u32));
         }
     }
 }

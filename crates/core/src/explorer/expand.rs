@@ -1,0 +1,187 @@
+//! Expanding states a run at a time: the successors of consecutive states computed together
+//! (their words and hashes, and on the pool where the store has them), then recorded into the
+//! graph in order, by the sequential loop and the parallel one alike.
+//!
+//! Implementation note: most of an exploration's time goes to waiting for memory. Each successor
+//! costs a read of a random slot of the index and, when the slot's tag matches, of the state it
+//! names, to compare: two cache misses, far more than computing the successor. With a run's
+//! successors at hand, both are asked for ahead ([`StoreRead::prefetch_slot`], then
+//! [`StoreRead::prefetch_state`]) a few successors before they are needed, so that their misses
+//! overlap instead of following one another. On the pool, the workers also look their pieces'
+//! successors up in the store ([`Piece::look_up`]), and the thread that records them then reads
+//! a known id for most, and goes on from where the look-up stopped for the others (see `store`).
+//! Records are made in the same order either way, so the graph, its numbering, and where a
+//! limit stops are the same.
+
+use std::ops::Range;
+
+use super::count::Counting;
+use super::explore::ExploreError;
+use super::machine::{Machine, Move, Scratch};
+use super::store::{hash_words, Edges, Probe, StoreRead, StoreWrite};
+
+/// How many successors ahead a slot of the index is asked for.
+const SLOTS_AHEAD: usize = 16;
+/// How many successors ahead the state a slot names is asked for (fewer than [`SLOTS_AHEAD`], so
+/// that its slot has come by then).
+const STATES_AHEAD: usize = 8;
+
+/// What a graph will hold once counted, with `states` states of `store_bytes` bytes: its bytes,
+/// and counting's own for every state.
+pub(super) fn footprint(store_bytes: usize, edges: &Edges, states: usize) -> usize {
+    store_bytes + edges.bytes() + states * Counting::BYTES_PER_STATE
+}
+
+/// The successors of a run of consecutive states: their words and hashes, how many per state,
+/// and (after [`Piece::look_up`]) what the store said of each; with the room they are computed
+/// in. A piece is kept from run to run, so after the first it allocates nothing (in the browser,
+/// every allocation takes the allocator's one lock, which the page's thread may have to spin on).
+#[derive(Debug, Default)]
+pub(super) struct Piece {
+    words: Vec<i64>,
+    hashes: Vec<u64>,
+    probes: Vec<Probe>,
+    counts: Vec<u32>,
+    enabled: Vec<Move>,
+    scratch: Scratch,
+}
+
+impl Piece {
+    /// Bytes a piece holds per successor.
+    pub(super) fn bytes_per_successor(width: usize) -> usize {
+        width * size_of::<i64>() + size_of::<u64>() + size_of::<Probe>()
+    }
+
+    /// Computes the successors of the states `states` of `store`, in order, while `work` lasts
+    /// (each move takes its [`Machine::step_cost`], each state one more; a state once begun is
+    /// finished) and until `stop` says to.
+    pub(super) fn fill(
+        &mut self,
+        machine: &Machine,
+        store: StoreRead<'_>,
+        states: Range<usize>,
+        symmetry: bool,
+        work: &mut usize,
+        stop: impl Fn() -> bool,
+    ) {
+        let width = machine.width();
+        self.words.clear();
+        self.hashes.clear();
+        self.probes.clear();
+        self.counts.clear();
+        let most = states.len() * machine.most_moves();
+        self.words.reserve(most * width);
+        self.hashes.reserve(most);
+        self.counts.reserve(states.len());
+        for s in states {
+            if *work == 0 || stop() {
+                break;
+            }
+            let cur = store.get(s);
+            machine.enabled_into(cur, &mut self.enabled);
+            for &mv in &self.enabled {
+                *work = work.saturating_sub(machine.step_cost(cur, mv));
+                let at = self.words.len();
+                self.words.extend_from_slice(cur);
+                let next = &mut self.words[at..];
+                machine.step_words(next, mv);
+                if symmetry {
+                    machine.canonicalize(next, &mut self.scratch);
+                }
+                self.hashes.push(hash_words(next));
+            }
+            *work = work.saturating_sub(1);
+            self.counts.push(self.enabled.len() as u32);
+        }
+    }
+
+    /// How many states the piece covers.
+    pub(super) fn states(&self) -> usize {
+        self.counts.len()
+    }
+
+    /// Most states recording the piece may add: its successors not known to be in the store.
+    pub(super) fn most_new(&self) -> usize {
+        if self.probes.len() == self.hashes.len() {
+            self.probes.iter().filter(|p| !matches!(p, Probe::Found(_))).count()
+        } else {
+            self.hashes.len()
+        }
+    }
+
+    fn width(&self) -> usize {
+        self.words.len() / self.hashes.len().max(1)
+    }
+
+    /// Looks every successor up in `store`.
+    pub(super) fn look_up(&mut self, store: StoreRead<'_>) {
+        let (width, mut sink) = (self.width().max(1), 0);
+        let hashes = &self.hashes;
+        for &h in hashes.iter().take(SLOTS_AHEAD) {
+            store.prefetch_slot(h, &mut sink);
+        }
+        self.probes.clear();
+        self.probes.reserve(hashes.len());
+        for (k, words) in self.words.chunks_exact(width).enumerate() {
+            if let Some(&h) = hashes.get(k + SLOTS_AHEAD) {
+                store.prefetch_slot(h, &mut sink);
+            }
+            if let Some(&h) = hashes.get(k + STATES_AHEAD) {
+                store.prefetch_state(h, &mut sink);
+            }
+            self.probes.push(store.find(words, hashes[k]));
+        }
+        std::hint::black_box(sink);
+    }
+
+    /// Records the successors into the store and `edges`, state after state in order (the states
+    /// must be the next ones to expand): stops with `StateLimit` at the state past `max`, and with
+    /// `MemoryLimit` once a state's successors are recorded past `budget` bytes (see
+    /// [`footprint`]). `succ` is room for a state's successor ids.
+    pub(super) fn record(
+        &self,
+        store: &mut StoreWrite<'_>,
+        edges: &mut Edges,
+        succ: &mut Vec<u32>,
+        max: usize,
+        budget: usize,
+    ) -> Result<(), ExploreError> {
+        let (n, width) = (self.hashes.len(), self.width());
+        let probe = |k: usize| self.probes.get(k).copied();
+        let mut sink = 0;
+        for k in 0..SLOTS_AHEAD.min(n) {
+            store.prefetch(self.hashes[k], probe(k), &mut sink);
+        }
+        let mut k = 0;
+        for &count in &self.counts {
+            succ.clear();
+            for _ in 0..count {
+                if k + SLOTS_AHEAD < n {
+                    let (hash, probe) = (self.hashes[k + SLOTS_AHEAD], probe(k + SLOTS_AHEAD));
+                    store.prefetch(hash, probe, &mut sink);
+                    if let Some(Probe::Found(id)) = probe {
+                        edges.prefetch(id, &mut sink);
+                    }
+                }
+                if k + STATES_AHEAD < n && probe(k + STATES_AHEAD).is_none() {
+                    store.prefetch_state(self.hashes[k + STATES_AHEAD], &mut sink);
+                }
+                let id = store.insert(&self.words[k * width..(k + 1) * width], self.hashes[k], probe(k));
+                if self.probes.is_empty() {
+                    edges.prefetch(id, &mut sink);
+                }
+                succ.push(id);
+                if store.len() > max {
+                    return Err(ExploreError::StateLimit { states: store.len() });
+                }
+                k += 1;
+            }
+            edges.expanded(succ, store.len());
+            if footprint(store.bytes(), edges, store.len()) > budget {
+                return Err(ExploreError::MemoryLimit { states: store.len(), budget });
+            }
+        }
+        std::hint::black_box(sink);
+        Ok(())
+    }
+}

@@ -472,8 +472,9 @@ fn discover_parallel(
     let per_state = moves * per_successor + size_of::<u32>();
     let most = (BATCH_BYTES / 2 / per_state).clamp(1, BATCH);
     // A batch takes half the known states after it, so that the one after it has states to
-    // overlap with as the search moves from one level to the next.
-    let batch = |from: usize, known: usize| from..known.min(from + ((known - from) / 2).clamp(LEAST_BATCH, most));
+    // overlap with as the search moves from one level to the next (never past `most`, which a
+    // small memory budget may set below LEAST_BATCH).
+    let batch = |from: usize, known: usize| from..known.min(from + ((known - from) / 2).max(LEAST_BATCH).min(most));
     let piece = PIECE.min(most.div_ceil(4));
     let job = Job { machine, control, symmetry: control.symmetry && machine.has_symmetry(), max, piece };
     let (mut ready, mut next, mut succ) = (Batch::default(), Batch::default(), Vec::new());

@@ -26,18 +26,7 @@ fn increments() -> String {
 
 /// Store buffering in a ring of three threads, three writes each, then one read (see the top).
 fn store_buffering() -> String {
-    "memory tso
-shared x = 0
-shared y = 0
-shared z = 0
-shared a = 0
-shared b = 0
-shared c = 0
-thread A { x = 1  x = 2  x = 3  r = y  a = r }
-thread B { y = 1  y = 2  y = 3  r = z  b = r }
-thread C { z = 1  z = 2  z = 3  r = x  c = r }
-"
-    .into()
+    include_str!("programs/store-buffering-ring.txt").into()
 }
 
 /// Milliseconds of one exploration, with its report.

@@ -3,7 +3,6 @@
 //! an actor, from its plan.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use interleave_core::channels::bank::{euros, run_bank, AccountOp, Actor, BankForm, BankPlan, Banking};
 use interleave_core::channels::pipeline::{
@@ -12,17 +11,16 @@ use interleave_core::channels::pipeline::{
 };
 use interleave_core::run::busy::{mix, spin};
 use interleave_core::run::jobs::{run_parallel, JobError, Progress};
-use rayon::{ThreadPool, ThreadPoolBuilder};
+
+#[path = "support/lab.rs"]
+mod common;
+use common::pool;
 
 /// A local pool of `threads` workers.
-fn pool(threads: usize) -> ThreadPool {
-    ThreadPoolBuilder::new().num_threads(threads).build().expect("a local pool builds")
-}
 
 /// A millisecond clock for the engines.
 fn clock() -> Clock {
-    let start = Instant::now();
-    Arc::new(move || start.elapsed().as_secs_f64() * 1000.0)
+    Arc::new(common::clock())
 }
 
 /// A log of a run's samples, as the page keeps, and its observer.

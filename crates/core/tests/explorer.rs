@@ -1383,17 +1383,7 @@ mod limits {
     }
 
     /// Store buffering under `tso` in a ring of three threads, three writes each (the benchmark's).
-    const STORE_BUFFERING: &str = "memory tso
-shared x = 0
-shared y = 0
-shared z = 0
-shared a = 0
-shared b = 0
-shared c = 0
-thread A { x = 1  x = 2  x = 3  r = y  a = r }
-thread B { y = 1  y = 2  y = 3  r = z  b = r }
-thread C { z = 1  z = 2  z = 3  r = x  c = r }
-";
+    const STORE_BUFFERING: &str = include_str!("../benches/programs/store-buffering-ring.txt");
 
     // The parallel discovery records one batch while it computes the next: whatever the state
     // limit or the memory budget, it stops where the sequential one does (at every size of

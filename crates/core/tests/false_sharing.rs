@@ -3,7 +3,6 @@
 //! and a page without workers runs one counter in slices.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use interleave_core::false_sharing::{
     run_false_sharing, Counters, FalseSharingRun, Layout, LayoutRun, OneThreadCounter, Settings, LINE_BYTES, PADDED_BYTES,
@@ -11,14 +10,9 @@ use interleave_core::false_sharing::{
 };
 use interleave_core::run::jobs::{spawn_task, Job, JobError, Progress, Sliced};
 
-fn pool(threads: usize) -> rayon::ThreadPool {
-    rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a local pool builds")
-}
-
-fn clock() -> impl Fn() -> f64 + Send + Sync + 'static {
-    let start = Instant::now();
-    move || start.elapsed().as_secs_f64() * 1000.0
-}
+#[path = "support/lab.rs"]
+mod common;
+use common::{pool, clock};
 
 // Packed: the first eight counters lie in one 64-byte line, 8 bytes apart; the ninth starts the
 // next line. Padded: every counter starts its own 128 bytes, so no two share a line (nor a pair).

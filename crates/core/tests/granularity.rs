@@ -3,7 +3,6 @@
 //! warm-up, and what the table and the chart show.
 
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 use interleave_core::granularity::{
     estimate_overhead_per_task, measure_point, overhead_text, verdict, short_ms, size_label, sum_sequential, task_sizes, warm_up, GranularityPoint,
@@ -12,17 +11,9 @@ use interleave_core::granularity::{
 use interleave_core::run::jobs::{spawn_task, Job, JobError, Progress, Sliced};
 use interleave_core::run::threads::run_sequential;
 
-fn pool(threads: usize) -> rayon::ThreadPool {
-    rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a local pool builds")
-}
-
-fn clock() -> impl Fn() -> f64 + Send + Sync + Copy + 'static {
-    fn since_start() -> f64 {
-        static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
-        START.get_or_init(Instant::now).elapsed().as_secs_f64() * 1000.0
-    }
-    since_start
-}
+#[path = "support/lab.rs"]
+mod common;
+use common::{pool, clock};
 
 /// The point of `setup` at `task_size` as a page without workers measures it, slice by slice.
 fn point_in_slices(setup: GranularitySetup, task_size: u64) -> Result<GranularityPoint, JobError> {

@@ -6,12 +6,12 @@ use std::sync::Arc;
 use interleave_core::run::jobs::{run_parallel, Job, JobError, Progress, Sliced};
 use interleave_core::prime_count::PrimeCount;
 use interleave_core::run::threads::{run_sequential, run_with_threads};
-use rayon::{ThreadPool, ThreadPoolBuilder};
+
+#[path = "support/lab.rs"]
+mod common;
+use common::pool;
 
 /// A local pool of `threads` workers (the global one is whatever the machine has).
-fn pool(threads: usize) -> ThreadPool {
-    ThreadPoolBuilder::new().num_threads(threads).build().expect("a local pool builds")
-}
 
 mod kernels {
     use super::*;

@@ -2,20 +2,14 @@
 //! the same five ways on one thread, in slices, for a page without workers.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use interleave_core::race::{run_race_timed, OneThreadRace, RaceOutcome, Strategy};
 use interleave_core::run::jobs::{spawn_task, Job, JobError, Progress, Sliced};
 use interleave_core::run::threads::run_sequential;
 
-fn pool(threads: usize) -> rayon::ThreadPool {
-    rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a local pool builds")
-}
-
-fn clock() -> impl Fn() -> f64 + Send + Sync + 'static {
-    let start = Instant::now();
-    move || start.elapsed().as_secs_f64() * 1000.0
-}
+#[path = "support/lab.rs"]
+mod common;
+use common::{pool, clock};
 
 /// Runs `job` slice by slice as a page without workers does, yielding after every slice.
 fn in_slices<J: Job>(job: J, progress: Arc<Progress>) -> Result<J::Output, JobError> {

@@ -3,16 +3,14 @@
 //! slices; refusals; the chart's bars.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use interleave_core::run::jobs::{spawn_task, Job, JobError, Progress, Sliced};
 use interleave_core::run::threads::run_sequential;
 use interleave_core::simd::{run_four_ways, run_way, units, Picture, Rows, SimdRun, Way, WayRun};
 
-fn clock() -> impl Fn() -> f64 + Send + Sync + 'static {
-    let start = Instant::now();
-    move || start.elapsed().as_secs_f64() * 1000.0
-}
+#[path = "support/lab.rs"]
+mod common;
+use common::clock;
 
 // Every row, scalar and in lanes, has the same checksum; so do whole pictures of odd widths.
 #[test]

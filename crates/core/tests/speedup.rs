@@ -4,7 +4,6 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::time::Instant;
 
 use futures_executor::block_on;
 
@@ -14,16 +13,10 @@ use interleave_core::run::threads::{run_sequential, K_THREADS_EXPLANATION};
 use interleave_core::speedup::chart::SpeedupChart;
 use interleave_core::speedup::live::{LiveMandelbrot, LiveRows};
 use interleave_core::speedup::{memory_needed, run_timed, warm_up_size, BatchEnd, Lock, Measured, RunMode, RunOrder, RunPlan, Session};
-use rayon::ThreadPoolBuilder;
 
-fn pool(threads: usize) -> rayon::ThreadPool {
-    ThreadPoolBuilder::new().num_threads(threads).build().expect("a local pool builds")
-}
-
-fn clock() -> impl Fn() -> f64 + Send + Sync + 'static {
-    let start = Instant::now();
-    move || start.elapsed().as_secs_f64() * 1000.0
-}
+#[path = "support/lab.rs"]
+mod common;
+use common::{pool, clock};
 
 /// A timed run of `kernel` at `size` on `threads` threads, without the lock or a timeline.
 fn order(kernel: Kernel, size: u64, threads: usize) -> RunOrder {

@@ -17,17 +17,9 @@ use interleave_core::run::timeline::chart::{zooms, TimelineChart};
 use interleave_core::run::timeline::{clock_cost, Recorder, Span, Timeline, SAME_MOMENT_MS};
 use interleave_core::speedup::{run_timed, RunOrder};
 
-fn pool(threads: usize) -> rayon::ThreadPool {
-    rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a local pool builds")
-}
-
-fn clock() -> impl Fn() -> f64 + Send + Sync + Copy + 'static {
-    fn since_start() -> f64 {
-        static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
-        START.get_or_init(Instant::now).elapsed().as_secs_f64() * 1000.0
-    }
-    since_start
-}
+#[path = "support/lab.rs"]
+mod common;
+use common::{pool, clock};
 
 fn order(kernel: Kernel, size: u64, threads: usize, lock: Lock) -> RunOrder {
     RunOrder { kernel, size, threads, warm_up: false, lock, record: true }

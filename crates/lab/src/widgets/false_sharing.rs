@@ -12,7 +12,7 @@ use interleave_core::numbers::{duration_ms, group_digits};
 use interleave_core::run::jobs::{spawn_task, JobError};
 
 use crate::pool::{self, PoolState};
-use crate::widgets::lab_common::{event_value, lab_threads, now_abs_ms, on_text, reserve_memory, PoolNote};
+use crate::widgets::lab_common::{event_value, lab_threads, now_abs_ms, number_field, threads_select, reserve_memory, PoolNote};
 use interleave_ui::use_run::use_run;
 use interleave_ui::widget::{ProgressBar, RunButtons, Widget, WidgetFrame};
 
@@ -109,20 +109,8 @@ pub(crate) fn FalseSharingLab() -> Html {
                   padded to 128 bytes, {ROUNDS} rounds each, and compares the times.") }</p>
             <PoolNote without={ONE_THREAD_SHOWS_NOTHING} />
             <form class="lab-fields" onsubmit={on_run}>
-                <div class="field">
-                    <label for="fs-threads">{ "Threads" }</label>
-                    <select id="fs-threads" name="threads" onchange={on_threads} disabled={running}>
-                        { for (1..=workers).map(|n| html! {
-                            <option value={n.to_string()} selected={threads_value == n.to_string()}>{ n.to_string() }</option>
-                        }) }
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="fs-increments">{ "Increments per thread" }</label>
-                    <input id="fs-increments" name="increments" inputmode="numeric" value={(*increments_text).clone()}
-                           oninput={on_text(&increments_text, &refusal)} disabled={running}
-                           aria-describedby="fs-increments-help" aria-invalid={refusal.is_some().to_string()} />
-                </div>
+                { threads_select("fs-threads", workers, &threads_value, on_threads, running) }
+                { number_field(("fs-increments", "increments", "Increments per thread".into()), &increments_text, &refusal, running, "fs-increments-help") }
                 <RunButtons {running} ready={pool_state.settled()} on_cancel={run.cancel()} />
             </form>
             <p id="fs-increments-help" class="help">{ format!("From {} to {} per thread.", group_digits(*INCREMENTS.start()), group_digits(*INCREMENTS.end())) }</p>

@@ -23,7 +23,7 @@ use interleave_ui::use_run::{use_run, Stop};
 use interleave_ui::widget::{ProgressBar, RunButtons, Widget, WidgetFrame};
 
 use crate::pool::{self, PoolState};
-use crate::widgets::lab_common::{now_abs_ms, on_text, reserve_memory, round1};
+use crate::widgets::lab_common::{now_abs_ms, number_field, reserve_memory, round1};
 use webgpu::Kernel;
 
 /// `data-result`: the last run.
@@ -159,11 +159,7 @@ pub(crate) fn GpuLab() -> Html {
                 <p class="lab-explain-line" data-testid="gpu-would-show">{ WOULD_SHOW }</p>
             }
             <form class="lab-fields" onsubmit={on_run}>
-                <div class="field">
-                    <label for="gpu-side">{ "Cells on a side" }</label>
-                    <input id="gpu-side" name="side" inputmode="numeric" value={(*side).clone()} oninput={on_text(&side, &refusal)}
-                           disabled={running} aria-describedby="gpu-side-help" aria-invalid={refusal.is_some().to_string()} />
-                </div>
+                { number_field(("gpu-side", "side", "Cells on a side".into()), &side, &refusal, running, "gpu-side-help") }
                 <RunButtons {running} {ready} on_cancel={run.cancel()} />
             </form>
             <p id="gpu-side-help" class="help">{ format!("From {} to {}: the grid is side × side cells, one 4-byte count each, all copied back from the GPU.", group_digits(*SIDES.start()), group_digits(*SIDES.end())) }</p>

@@ -20,7 +20,7 @@ use interleave_core::run::jobs::{spawn_task, JobError, Progress};
 use crate::pool::{self, PoolState};
 use interleave_ui::widget::{ProgressBar, RunButtons, Widget, WidgetFrame};
 use interleave_ui::use_run::{use_run, Stop};
-use crate::widgets::lab_common::{event_value, lab_threads, now_abs_ms, on_text, reserve_memory, PoolNote};
+use crate::widgets::lab_common::{event_value, lab_threads, now_abs_ms, number_field, reserve_memory, PoolNote};
 use crate::widgets::timeline::{TimelineFigure, TimelineJson};
 
 /// Each task size's timeline, in the order measured.
@@ -207,17 +207,8 @@ pub(crate) fn GranularityLab() -> Html {
                   and the parallel run are timed: when tasks are tiny, making and scheduling them costs more than the work." }</p>
             <PoolNote without="So the “parallel” column here runs the same tasks one after another on that thread: it can only show what making tasks costs." />
             <form class="lab-fields" onsubmit={on_run}>
-                <div class="field">
-                    <label for="gran-items">{ "Items" }</label>
-                    <input id="gran-items" name="items" inputmode="numeric" value={(*items_text).clone()}
-                           oninput={on_text(&items_text, &refusal)} disabled={running} aria-describedby="gran-help"
-                           aria-invalid={refusal.is_some().to_string()} />
-                </div>
-                <div class="field">
-                    <label for="gran-spins">{ "Hash steps per item" }</label>
-                    <input id="gran-spins" name="spins" inputmode="numeric" value={(*spins_text).clone()}
-                           oninput={on_text(&spins_text, &refusal)} disabled={running} aria-describedby="gran-help" />
-                </div>
+                { number_field(("gran-items", "items", "Items".into()), &items_text, &refusal, running, "gran-help") }
+                { number_field(("gran-spins", "spins", "Hash steps per item".into()), &spins_text, &refusal, running, "gran-help") }
                 <RunButtons label="Run the sweep" {running} ready={pool_state.settled()} on_cancel={run.cancel()} />
             </form>
             <p id="gran-help" class="help">{ format!(

@@ -66,6 +66,37 @@ pub(crate) fn on_text(state: &UseStateHandle<String>, refusal: &UseStateHandle<O
     })
 }
 
+/// A labelled whole-number field of a lab form: its text kept in `text`, typing clears
+/// `refusal`, and the field is marked invalid while a refusal stands; `help` is the id of the line
+/// that says what it takes.
+pub(crate) fn number_field(
+    (id, name, label): (&'static str, &'static str, AttrValue),
+    text: &UseStateHandle<String>,
+    refusal: &UseStateHandle<Option<String>>,
+    disabled: bool,
+    help: &'static str,
+) -> Html {
+    html! {
+        <div class="field">
+            <label for={id}>{ label }</label>
+            <input {id} {name} inputmode="numeric" value={(**text).clone()} oninput={on_text(text, refusal)} {disabled}
+                   aria-describedby={help} aria-invalid={refusal.is_some().to_string()} />
+        </div>
+    }
+}
+
+/// A lab form's "Threads" choice, 1 to `most`, with the one whose value is `selected` chosen.
+pub(crate) fn threads_select(id: &'static str, most: usize, selected: &str, onchange: Callback<Event>, disabled: bool) -> Html {
+    html! {
+        <div class="field">
+            <label for={id}>{ "Threads" }</label>
+            <select {id} name="threads" {onchange} {disabled}>
+                { for (1..=most).map(|n| html! { <option value={n.to_string()} selected={n.to_string() == selected}>{ n.to_string() }</option> }) }
+            </select>
+        </div>
+    }
+}
+
 /// A callback that stores in `state` whether the checkbox an event came from is ticked.
 pub(crate) fn on_check(state: &UseStateHandle<bool>) -> Callback<Event> {
     let state = state.clone();

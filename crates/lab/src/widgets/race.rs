@@ -11,7 +11,7 @@ use interleave_core::run::jobs::{spawn_task, JobError};
 use crate::pool::{self, PoolState};
 use interleave_ui::widget::{ProgressBar, RunButtons, Widget, WidgetFrame};
 use interleave_ui::use_run::use_run;
-use crate::widgets::lab_common::{event_value, lab_threads, now_abs_ms, on_text, parse_whole, reserve_memory, PoolNote};
+use crate::widgets::lab_common::{event_value, lab_threads, now_abs_ms, number_field, threads_select, parse_whole, reserve_memory, PoolNote};
 
 /// Most increments per thread: a few seconds for the slowest way (the mutex) on a phone.
 const MAX_INCREMENTS: u64 = 5_000_000;
@@ -122,20 +122,8 @@ pub(crate) fn RaceLab() -> Html {
                         }) }
                     </select>
                 </div>
-                <div class="field">
-                    <label for="race-threads">{ "Threads" }</label>
-                    <select id="race-threads" name="threads" onchange={on_threads} disabled={running}>
-                        { for (1..=max_threads).map(|n| html! {
-                            <option value={n.to_string()} selected={threads_value == n.to_string()}>{ n.to_string() }</option>
-                        }) }
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="race-increments">{ "Increments per thread" }</label>
-                    <input id="race-increments" name="increments" inputmode="numeric" value={(*increments_text).clone()}
-                           oninput={on_text(&increments_text, &refusal)} disabled={running}
-                           aria-describedby="race-increments-help" aria-invalid={refusal.is_some().to_string()} />
-                </div>
+                { threads_select("race-threads", max_threads, &threads_value, on_threads, running) }
+                { number_field(("race-increments", "increments", "Increments per thread".into()), &increments_text, &refusal, running, "race-increments-help") }
                 <RunButtons {running} ready={pool_state.settled()} on_cancel={run.cancel()} />
             </form>
             <p id="race-increments-help" class="help">{ format!("From 1 to {} per thread.", group_digits(MAX_INCREMENTS)) }</p>

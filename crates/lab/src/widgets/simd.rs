@@ -9,7 +9,7 @@ use interleave_core::run::jobs::{spawn_task, JobError};
 use interleave_core::simd::{run_four_ways, units, Picture, Rows, SimdRun, Way, WayRun, ITERATIONS, KERNEL, WIDTHS};
 
 use crate::pool::{self, PoolState};
-use crate::widgets::lab_common::{lab_threads, now_abs_ms, on_text, reserve_memory, PoolNote};
+use crate::widgets::lab_common::{lab_threads, now_abs_ms, number_field, reserve_memory, PoolNote};
 use interleave_ui::use_run::use_run;
 use interleave_ui::widget::{ProgressBar, RunButtons, Widget, WidgetFrame};
 
@@ -102,18 +102,8 @@ pub(crate) fn SimdLab() -> Html {
                   lanes on every worker thread. Each way's answer is checked against the others." }</p>
             <PoolNote without="So only the two one-thread ways can run here: scalar and four lanes, which SIMD does inside one core." />
             <form class="lab-fields" onsubmit={on_run}>
-                <div class="field">
-                    <label for="simd-width">{ "Picture width" }</label>
-                    <input id="simd-width" name="width" inputmode="numeric" value={(*width_text).clone()}
-                           oninput={on_text(&width_text, &refusal)} disabled={running}
-                           aria-describedby="simd-help" aria-invalid={refusal.is_some().to_string()} />
-                </div>
-                <div class="field">
-                    <label for="simd-iterations">{ "Iterations" }</label>
-                    <input id="simd-iterations" name="iterations" inputmode="numeric" value={(*iterations_text).clone()}
-                           oninput={on_text(&iterations_text, &refusal)} disabled={running}
-                           aria-describedby="simd-help" aria-invalid={refusal.is_some().to_string()} />
-                </div>
+                { number_field(("simd-width", "width", "Picture width".into()), &width_text, &refusal, running, "simd-help") }
+                { number_field(("simd-iterations", "iterations", "Iterations".into()), &iterations_text, &refusal, running, "simd-help") }
                 <RunButtons {running} ready={pool_state.settled()} on_cancel={run.cancel()} />
             </form>
             <p id="simd-help" class="help">{ format!("Width from {} to {} pixels (the height is two thirds of it); from {} to {} iterations per pixel.",

@@ -21,7 +21,7 @@ use interleave_core::speedup::{memory_needed, run_timed, BatchEnd, Lock, Measure
 use crate::pool::{self, PoolState};
 use interleave_ui::widget::{ProgressBar, RunButtons, RunState, Widget, WidgetFrame};
 use canvas::LiveImage;
-use crate::widgets::lab_common::{event_value, lab_threads, now_abs_ms, on_check, on_text, reserve_memory, round1, PoolNote};
+use crate::widgets::lab_common::{event_value, lab_threads, now_abs_ms, on_check, number_field, reserve_memory, round1, PoolNote};
 use crate::widgets::timeline::{TimelineFigure, TimelineJson};
 
 mod canvas;
@@ -214,12 +214,7 @@ pub(crate) fn SpeedupLab() -> Html {
                         }) }
                     </select>
                 </div>
-                <div class="field">
-                    <label for="speedup-size">{ k.size_label() }</label>
-                    <input id="speedup-size" name="size" inputmode="numeric" value={(*size_text).clone()}
-                           oninput={on_text(&size_text, &refusal)} disabled={running}
-                           aria-describedby="speedup-size-help" aria-invalid={refusal.is_some().to_string()} />
-                </div>
+                { number_field(("speedup-size", "size", k.size_label().into()), &size_text, &refusal, running, "speedup-size-help") }
                 <div class="field">
                     <label for="speedup-threads">{ "Threads" }</label>
                     <select id="speedup-threads" name="threads" onchange={on_choice} disabled={running}>

@@ -1,6 +1,10 @@
 // Benchmarks in headless Chromium: prints figures (ratios where the machine is noisy); asserts nothing.
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { site } from './harness.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
 
 const s = await site({ isolated: true });
 const fmt = (x) => Number(x).toFixed(1);
@@ -76,8 +80,17 @@ const fmt = (x) => Number(x).toFixed(1);
   await page.close();
 }
 
-// 3. Explorer: the native benchmark's two programs (crates/core/benches/explorer.rs), typed into
-// the widget and explored on the pool, to the exact report; the median of three runs.
+// 3. Explorer: the native benchmark's two programs (crates/core/benches/programs/), typed into
+// the widget and explored on the pool, to the exact report; the median of three runs, from the
+// click to the report on the page. Beside them, the native figures of `cargo bench --bench
+// explorer` (target/explorer-bench-native.json), and the ratio (target: within 1.5x).
+const programs = resolve(here, '../../crates/core/benches/programs');
+let nativeExplorer = [];
+try {
+  nativeExplorer = JSON.parse(readFileSync(resolve(here, '../../target/explorer-bench-native.json'), 'utf8'));
+} catch {
+  console.log('explorer: no native figures (run `cargo bench -p interleave-core --bench explorer` first)');
+}
 async function explore(program) {
   const page = await s.open('/lessons/race-conditions');
   const w = page.locator('[data-widget=explorer]');
@@ -96,19 +109,14 @@ async function explore(program) {
   times.sort((a, b) => a - b);
   return { r, ms: times[1], perSecond: Math.round(r.states / (times[1] / 1000)) };
 }
-{
-  // Four threads x four unlocked increments.
-  const body = '  x = x + 1\n'.repeat(4);
-  const { r, ms, perSecond } = await explore('shared x = 0\n' + ['A', 'B', 'C', 'D'].map((t) => `thread ${t} {\n${body}}\n`).join(''));
-  console.log(`explorer browser (pool) 4x4: ${r.schedules} schedules, ${r.outcomes.length} outcomes, ${r.states} states, median ${fmt(ms)} ms, ${perSecond} states/s (target < 1000 ms)`);
-}
-{
-  // Store buffering under tso: a ring of three threads, three writes each, then one read.
-  const ring = [['A', 'x', 'y', 'a'], ['B', 'y', 'z', 'b'], ['C', 'z', 'x', 'c']];
-  const program = 'memory tso\n' + ['x', 'y', 'z', 'a', 'b', 'c'].map((v) => `shared ${v} = 0\n`).join('')
-    + ring.map(([t, own, next, seen]) => `thread ${t} { ${own} = 1  ${own} = 2  ${own} = 3  r = ${next}  ${seen} = r }\n`).join('');
-  const { r, ms, perSecond } = await explore(program);
-  console.log(`explorer browser (pool) tso 3x3: ${r.schedules} schedules, ${r.outcomes.length} outcomes, ${r.states} states, median ${fmt(ms)} ms, ${perSecond} states/s`);
+for (const [name, file, target] of [['4x4', 'increments-4x4.txt', ' (target < 1000 ms)'], ['tso 3x3', 'store-buffering-ring.txt', '']]) {
+  const { r, ms, perSecond } = await explore(readFileSync(resolve(programs, file), 'utf8'));
+  console.log(`explorer browser (pool) ${name}: ${r.schedules} schedules, ${r.outcomes.length} outcomes, ${r.states} states, median ${fmt(ms)} ms, ${perSecond} states/s${target}`);
+  const n = nativeExplorer.find((x) => x.program === name);
+  if (n) {
+    if (n.states !== r.states) console.log(`explorer ${name}: the browser counted ${r.states} states, native ${n.states}`);
+    console.log(`explorer ${name}: browser ÷ native parallel (${n.workers} workers) ${(ms / n.parallel_ms).toFixed(2)}x (target <= 1.5), browser ÷ native sequential ${(ms / n.sequential_ms).toFixed(2)}x`);
+  }
 }
 
 await s.close();

@@ -1,7 +1,9 @@
 //! Benchmark: the explorer's engine on two programs, sequential and parallel, natively: for
 //! each, the states, the median time, states per second, and how much faster the parallel run is.
 //! Run with `cargo bench -p interleave-core --bench explorer`; prints figures, asserts nothing
-//! about time. An argument keeps only the programs whose name contains it (`-- tso`); `REPEAT=n`
+//! about time, and writes them to the workspace's `target/explorer-bench-native.json` for
+//! `tests/e2e/bench.mjs` to compare with the browser. The programs are the files in
+//! `benches/programs/`, which the browser benchmark types into the widget. An argument keeps only the programs whose name contains it (`-- tso`); `REPEAT=n`
 //! in the environment sets the runs per figure (default 9).
 //!
 //! The programs:
@@ -19,9 +21,7 @@ use interleave_core::explorer::{explore, parse, ExploreControl, Limits, Program,
 
 /// Four threads, four unlocked increments each.
 fn increments() -> String {
-    let body = "  x = x + 1\n".repeat(4);
-    let threads: String = ["A", "B", "C", "D"].iter().map(|t| format!("thread {t} {{\n{body}}}\n")).collect();
-    format!("shared x = 0\n{threads}")
+    include_str!("programs/increments-4x4.txt").into()
 }
 
 /// Store buffering in a ring of three threads, three writes each, then one read (see the top).
@@ -45,6 +45,7 @@ fn main() {
     let filter = std::env::args().skip(1).find(|a| !a.starts_with('-')).unwrap_or_default();
     let repeat = std::env::var("REPEAT").ok().and_then(|r| r.parse().ok()).unwrap_or(9usize).max(1);
     let workers = rayon::current_num_threads();
+    let mut figures = Vec::new();
     for (name, source) in [("4x4", increments()), ("tso 3x3", store_buffering())] {
         if !name.contains(&filter) {
             continue;
@@ -75,5 +76,16 @@ fn main() {
             per_second(parallel),
             sequential / parallel
         );
+        figures.push(format!(
+            r#"{{"program":"{name}","states":{},"sequential_ms":{sequential:.3},"parallel_ms":{parallel:.3},"workers":{workers}}}"#,
+            report.states
+        ));
+    }
+    if filter.is_empty() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/explorer-bench-native.json");
+        match std::fs::write(&path, format!("[{}]\n", figures.join(","))) {
+            Ok(()) => println!("explorer native figures written to {}", path.display()),
+            Err(e) => println!("could not write {}: {e}", path.display()),
+        }
     }
 }

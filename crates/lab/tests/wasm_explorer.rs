@@ -61,6 +61,9 @@ async fn eight_threads_are_counted_exactly() {
     assert_eq!(on_pool.report.schedules, expected);
     assert_eq!(on_pool.report, in_slices);
     assert!(on_pool.json.starts_with("{\"schedules\":81729648000,"), "{}", &on_pool.json[..60]);
+    // Timed on the worker, to a tenth of a millisecond; no second run under `sc`.
+    assert!(on_pool.ms >= 0.0 && on_pool.sc_ms.is_none(), "{:?}", (on_pool.ms, on_pool.sc_ms));
+    assert!(on_pool.json.ends_with(&format!(",\"explore_ms\":{},\"sc_explore_ms\":null}}", serde_json::to_string(&((on_pool.ms * 10.0).round() / 10.0)).unwrap())), "{}", on_pool.json);
 }
 
 // A program whose states are two thousand words wide reaches the tab's memory budget within

@@ -19,7 +19,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use interleave_core::explorer::{values_text, ExploreError, Limits, Program, Report, Target, OUTCOMES_PER_PAGE};
-use interleave_core::numbers::{group_decimal, group_digits};
+use interleave_core::numbers::{duration_ms, group_decimal, group_digits};
 use interleave_core::run::jobs::Progress;
 
 use interleave_ui::widget::{ProgressBar, RunState};
@@ -38,6 +38,8 @@ pub(super) struct ExploreRun {
     state: UseStateHandle<RunState>,
     report: UseStateHandle<Option<Rc<Report>>>,
     json: UseStateHandle<Option<AttrValue>>,
+    /// How long the last report took, in words.
+    took: UseStateHandle<Option<String>>,
     page: UseStateHandle<usize>,
     note: UseStateHandle<Option<String>>,
     progress: UseStateHandle<Option<Arc<Progress>>>,
@@ -54,6 +56,7 @@ pub(super) fn use_explore_run() -> ExploreRun {
         state: use_state(|| RunState::Idle),
         report: use_state(|| None),
         json: use_state(|| None),
+        took: use_state(|| None),
         page: use_state(|| 0),
         note: use_state(|| None),
         progress: use_state(|| None),
@@ -91,6 +94,7 @@ impl ExploreRun {
     pub(super) fn forget(&self) {
         self.report.set(None);
         self.json.set(None);
+        self.took.set(None);
         self.note.set(None);
         if !self.running() {
             self.state.set(RunState::Idle);
@@ -112,6 +116,7 @@ impl ExploreRun {
         self.state.set(RunState::Running);
         self.report.set(None);
         self.json.set(None);
+        self.took.set(None);
         self.note.set(None);
         let redraw = self.redraw.clone();
         *self.ticker.borrow_mut() = Some(Interval::new(REDRAW_MS, move || redraw.force_update()));
@@ -121,6 +126,7 @@ impl ExploreRun {
             run.ticker.borrow_mut().take();
             match result {
                 Ok(explored) => {
+                    run.took.set(Some(took_text(explored.ms, explored.sc_ms)));
                     run.json.set(Some(AttrValue::from(explored.json)));
                     run.report.set(Some(Rc::new(explored.report)));
                     run.page.set(0);
@@ -132,6 +138,14 @@ impl ExploreRun {
                 }
             }
         });
+    }
+}
+
+/// How long an exploration took, in words; under `tso`, with the second one under `sc`.
+fn took_text(ms: f64, sc_ms: Option<f64>) -> String {
+    match sc_ms {
+        None => format!("Explored in {}.", duration_ms(ms)),
+        Some(sc) => format!("Explored in {}, and again under `memory sc` in {}, to compare.", duration_ms(ms), duration_ms(sc)),
     }
 }
 
@@ -186,6 +200,9 @@ pub(super) fn view(
             }
             if let Some(n) = run.note.as_ref() { <p class="note" role="status">{ n }</p> }
             if let Some(r) = run.report.as_ref() { { report(r, &run.page, show_me) } }
+            if let (Some(_), Some(took)) = (run.report.as_ref(), run.took.as_ref()) {
+                <p class="help" data-testid="explore-time">{ took }</p>
+            }
         </div>
     }
 }

@@ -1,7 +1,8 @@
 //! The explorer's `data-result`: a [`Report`] as the site publishes it. Counts are JSON numbers
 //! below 2^53 and decimal strings otherwise; each outcome also says whether it is `bad`, and
 //! whether only store buffers make it possible (`only_with_store_buffers`, under `tso`);
-//! `reachable` says which endings some schedule reaches.
+//! `reachable` says which endings some schedule reaches; `explore_ms` is how long the exploration
+//! took, and under `tso` `sc_explore_ms` how long the second one, under `sc`, took (else null).
 
 use std::collections::BTreeMap;
 
@@ -55,10 +56,14 @@ struct ReportJson<'a> {
     outcomes: Vec<OutcomeJson<'a>>,
     unbounded: bool,
     reachable: ReachableJson,
+    explore_ms: f64,
+    sc_explore_ms: Option<f64>,
 }
 
-/// `{"schedules","complete","bad","deadlock","error","states","outcomes","unbounded","reachable"}`.
-pub(super) fn report_json(r: &Report) -> String {
+/// `{"schedules","complete","bad","deadlock","error","states","outcomes","unbounded","reachable",
+/// "explore_ms","sc_explore_ms"}`, the times in milliseconds to a tenth.
+pub(super) fn report_json(r: &Report, ms: f64, sc_ms: Option<f64>) -> String {
+    let tenth = |ms: f64| (ms * 10.0).round() / 10.0;
     let Reachable { complete, bad, deadlock, error } = r.reachable;
     let json = ReportJson {
         schedules: CountJson::of(&r.schedules),
@@ -79,6 +84,8 @@ pub(super) fn report_json(r: &Report) -> String {
             .collect(),
         unbounded: r.unbounded,
         reachable: ReachableJson { complete, bad, deadlock, error },
+        explore_ms: tenth(ms),
+        sc_explore_ms: sc_ms.map(tenth),
     };
     serde_json::to_string(&json).unwrap_or_default()
 }

@@ -37,7 +37,14 @@ pub struct Explored {
 }
 
 impl Explored {
-    fn new(report: Report, ms: f64, sc_ms: Option<f64>) -> Self {
+    /// The report of `program`, which took `ms`; under `tso`, marked with `sc`, the report of
+    /// the same program under `sc` and its time. Its JSON is written here, once, on the thread
+    /// that explored: for a report of thousands of outcomes that takes milliseconds.
+    fn finish(mut report: Report, ms: f64, sc: Option<(Report, f64)>) -> Self {
+        let sc_ms = sc.map(|(sc, ms)| {
+            report.mark_store_buffer_outcomes(&sc);
+            ms
+        });
         let json = report_json(&report, ms, sc_ms);
         Explored { report, ms, sc_ms, json }
     }
@@ -45,34 +52,35 @@ impl Explored {
 
 /// Explores every interleaving of `program` within `limits`, counting states into `progress`
 /// (which also cancels it); under `tso`, the same program under `sc` too, to mark the outcomes
-/// only store buffers allow. See [`explore_one`].
+/// only store buffers allow. On the pool when there is one: both explorations and the report's
+/// JSON in one task, timed on the worker that runs it. Else in slices on this thread that yield
+/// to the event loop, each timed from its first slice to its last (the pauses between included).
 pub async fn explore_all(program: Program, limits: Limits, progress: Arc<Progress>) -> Result<Explored, ExploreError> {
-    let (mut report, ms) = explore_one(program.clone(), limits, progress.clone()).await?;
-    let mut sc_ms = None;
-    if program.memory() == MemoryModel::Tso {
-        let (sc, ms) = explore_one(program.with_memory(MemoryModel::Sc), limits, progress).await?;
-        report.mark_store_buffer_outcomes(&sc);
-        sc_ms = Some(ms);
-    }
-    Ok(Explored::new(report, ms, sc_ms))
-}
-
-/// One exploration, and the milliseconds it took: on the pool when there is one (timed on the
-/// worker that runs it), else in slices that yield to the event loop (timed from the first slice
-/// to the last, the pauses between them included).
-async fn explore_one(program: Program, limits: Limits, progress: Arc<Progress>) -> Result<(Report, f64), ExploreError> {
+    let tso = program.memory() == MemoryModel::Tso;
     // On the pool only with the room made first (workers cannot always see memory grown during a
     // run); a device that cannot give it explores on this thread, which may grow it as it goes.
     if pool::workers() > 0 && reserve_memory(MEMORY_BUDGET + BATCH_BYTES).await.is_ok() {
         let task = move || {
-            let start = now_abs_ms();
-            let report = explore(&program, &limits, &ExploreControl::parallel().with_progress(&progress))?;
-            Ok((report, now_abs_ms() - start))
+            let timed = |program: &Program| {
+                let start = now_abs_ms();
+                let report = explore(program, &limits, &ExploreControl::parallel().with_progress(&progress))?;
+                Ok::<_, ExploreError>((report, now_abs_ms() - start))
+            };
+            let (report, ms) = timed(&program)?;
+            let sc = if tso { Some(timed(&program.with_memory(MemoryModel::Sc))?) } else { None };
+            Ok(Explored::finish(report, ms, sc))
         };
         return spawn_task(task).await.unwrap_or(Err(ExploreError::Cancelled));
     }
+    let (report, ms) = in_slices(&program, limits, progress.clone()).await?;
+    let sc = if tso { Some(in_slices(&program.with_memory(MemoryModel::Sc), limits, progress).await?) } else { None };
+    Ok(Explored::finish(report, ms, sc))
+}
+
+/// One exploration in slices on this thread, and the milliseconds from its first slice to its last.
+async fn in_slices(program: &Program, limits: Limits, progress: Arc<Progress>) -> Result<(Report, f64), ExploreError> {
     let start = now_abs_ms();
-    let mut exploration = Exploration::new(&program, &limits, true).with_progress(progress);
+    let mut exploration = Exploration::new(program, &limits, true).with_progress(progress);
     let report = pool::in_slices(|should_yield| exploration.run_until(should_yield)).await?;
     Ok((report, now_abs_ms() - start))
 }

@@ -12,7 +12,7 @@ use interleave_core::numbers::{duration_ms, group_digits};
 use interleave_core::run::jobs::{spawn_task, JobError};
 
 use crate::pool::{self, PoolState};
-use crate::widgets::lab_common::{event_value, lab_threads, now_abs_ms, number_field, threads_select, reserve_memory, PoolNote};
+use crate::widgets::lab_common::{lab_table, event_value, lab_threads, now_abs_ms, number_field, threads_select, reserve_memory, PoolNote};
 use interleave_ui::use_run::use_run;
 use interleave_ui::widget::{ProgressBar, RunButtons, Widget, WidgetFrame};
 
@@ -119,23 +119,15 @@ pub(crate) fn FalseSharingLab() -> Html {
             if running { <ProgressBar {fraction} label="Increments done" /> }
             if let Some(n) = run.note() { <p class="note" role="status">{ n.to_string() }</p> }
             if let Some((r, _)) = last {
-                <div class="table-wrap" tabindex="0" role="region" aria-label="Packed and padded">
-                    <table class="lab-table fs-table">
-                        <caption>{ format!("{} thread{} × {} increments", r.threads, if r.threads == 1 { "" } else { "s" }, group_digits(r.increments)) }</caption>
-                        <thead><tr>
-                            <th scope="col">{ "Layout" }</th><th scope="col">{ "Time (median)" }</th><th scope="col">{ "Each counter reads" }</th>
-                        </tr></thead>
-                        <tbody>
-                            { for [&r.packed, &r.padded].into_iter().map(|l| html! {
-                                <tr>
-                                    <th scope="row">{ l.layout.name() }</th>
-                                    <td>{ duration_ms(l.ms) }</td>
-                                    <td>{ counts(&l.counts) }</td>
-                                </tr>
-                            }) }
-                        </tbody>
-                    </table>
-                </div>
+                { lab_table("Packed and padded", format!("{} thread{} × {} increments", r.threads, if r.threads == 1 { "" } else { "s" }, group_digits(r.increments)), classes!("lab-table", "fs-table"), &["Layout", "Time (median)", "Each counter reads"], html! {
+                    <>{ for [&r.packed, &r.padded].into_iter().map(|l| html! {
+                        <tr>
+                            <th scope="row">{ l.layout.name() }</th>
+                            <td>{ duration_ms(l.ms) }</td>
+                            <td>{ counts(&l.counts) }</td>
+                        </tr>
+                    }) }</>
+                }) }
                 <p class="outcome" role="status" data-testid="fs-ratio"><strong>{ format!("Packed ÷ padded: {:.2}×", r.ratio()) }</strong></p>
                 <p class="lab-verdict">{ r.verdict() }</p>
             }

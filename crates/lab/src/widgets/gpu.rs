@@ -23,7 +23,7 @@ use interleave_ui::use_run::{use_run, Stop};
 use interleave_ui::widget::{ProgressBar, RunButtons, Widget, WidgetFrame};
 
 use crate::pool::{self, PoolState};
-use crate::widgets::lab_common::{now_abs_ms, number_field, reserve_memory, round1};
+use crate::widgets::lab_common::{lab_table, now_abs_ms, number_field, reserve_memory, round1};
 use webgpu::Kernel;
 
 /// `data-result`: the last run.
@@ -176,26 +176,17 @@ pub(crate) fn GpuLab() -> Html {
                 </div>
             }
             if !tries.is_empty() {
-                <div class="table-wrap" tabindex="0" role="region" aria-label="Your runs">
-                    <table class="tries lab-table">
-                        <caption>{ "Your runs" }</caption>
-                        <thead><tr>
-                            <th scope="col">{ "Cells" }</th><th scope="col">{ "CPU, one thread" }</th><th scope="col">{ "GPU, all in" }</th>
-                            <th scope="col">{ "Copy back" }</th><th scope="col">{ "Answers" }</th>
-                        </tr></thead>
-                        <tbody>
-                            { for tries.iter().rev().map(|t| html! {
-                                <tr>
-                                    <td>{ format!("{} × {}", group_digits(u64::from(t.grid.side)), group_digits(u64::from(t.grid.side))) }</td>
-                                    <td>{ duration_ms(t.cpu_ms) }</td>
-                                    <td>{ t.gpu.as_ref().map_or("—".to_string(), |(g, _)| duration_ms(g.gpu_ms)) }</td>
-                                    <td>{ t.gpu.as_ref().map_or("—".to_string(), |(g, _)| duration_ms(g.copy_ms)) }</td>
-                                    <td>{ match t.results_match() { Some(true) => "match", Some(false) => "differ", None => "CPU only" } }</td>
-                                </tr>
-                            }) }
-                        </tbody>
-                    </table>
-                </div>
+                { lab_table("Your runs", "Your runs", classes!("tries", "lab-table"), &["Cells", "CPU, one thread", "GPU, all in", "Copy back", "Answers"], html! {
+                    <>{ for tries.iter().rev().map(|t| html! {
+                        <tr>
+                            <td>{ format!("{} × {}", group_digits(u64::from(t.grid.side)), group_digits(u64::from(t.grid.side))) }</td>
+                            <td>{ duration_ms(t.cpu_ms) }</td>
+                            <td>{ t.gpu.as_ref().map_or("—".to_string(), |(g, _)| duration_ms(g.gpu_ms)) }</td>
+                            <td>{ t.gpu.as_ref().map_or("—".to_string(), |(g, _)| duration_ms(g.copy_ms)) }</td>
+                            <td>{ match t.results_match() { Some(true) => "match", Some(false) => "differ", None => "CPU only" } }</td>
+                        </tr>
+                    }) }</>
+                }) }
                 <p class="help">{ "Newest first. Try a small grid and a large one: the GPU's fixed costs (starting the kernel, \
                     mapping the results) weigh most when there is little to compute, and the copy back grows with the cells." }</p>
             }

@@ -20,7 +20,7 @@ use interleave_core::run::jobs::{spawn_task, JobError, Progress};
 use crate::pool::{self, PoolState};
 use interleave_ui::widget::{ProgressBar, RunButtons, Widget, WidgetFrame};
 use interleave_ui::use_run::{use_run, Stop};
-use crate::widgets::lab_common::{event_value, lab_threads, now_abs_ms, number_field, reserve_memory, PoolNote};
+use crate::widgets::lab_common::{lab_table, event_value, lab_threads, now_abs_ms, number_field, reserve_memory, PoolNote};
 use crate::widgets::timeline::{TimelineFigure, TimelineJson};
 
 /// Each task size's timeline, in the order measured.
@@ -231,26 +231,17 @@ pub(crate) fn GranularityLab() -> Html {
                         </ul>
                     </figcaption>
                 </figure>
-                <div class="table-wrap" tabindex="0" role="region" aria-label="Timings per task size">
-                    <table class="tries lab-table">
-                        <caption>{ "Timings per task size" }</caption>
-                        <thead><tr>
-                            <th scope="col">{ "Items per task" }</th><th scope="col">{ "Tasks" }</th><th scope="col">{ "Plain loop" }</th>
-                            <th scope="col">{ "Parallel" }</th><th scope="col">{ "Speedup" }</th>
-                        </tr></thead>
-                        <tbody>
-                            { for points.iter().map(|p| html! {
-                                <tr class={classes!(p.lost().then_some("lost"))}>
-                                    <td>{ group_digits(p.task_size) }</td>
-                                    <td>{ group_digits(p.tasks) }</td>
-                                    <td>{ short_ms(p.seq_ms) }</td>
-                                    <td>{ short_ms(p.par_ms) }</td>
-                                    <td>{ format!("{:.2}×", p.speedup()) }</td>
-                                </tr>
-                            }) }
-                        </tbody>
-                    </table>
-                </div>
+                { lab_table("Timings per task size", "Timings per task size", classes!("tries", "lab-table"), &["Items per task", "Tasks", "Plain loop", "Parallel", "Speedup"], html! {
+                    <>{ for points.iter().map(|p| html! {
+                        <tr class={classes!(p.lost().then_some("lost"))}>
+                            <td>{ group_digits(p.task_size) }</td>
+                            <td>{ group_digits(p.tasks) }</td>
+                            <td>{ short_ms(p.seq_ms) }</td>
+                            <td>{ short_ms(p.par_ms) }</td>
+                            <td>{ format!("{:.2}×", p.speedup()) }</td>
+                        </tr>
+                    }) }</>
+                }) }
                 if !running {
                     <p data-testid="overhead">{ overhead_text(&points) }</p>
                     <p class="lab-verdict" role="status">{ verdict(&points) }</p>

@@ -97,6 +97,20 @@ pub(crate) fn threads_select(id: &'static str, most: usize, selected: &str, onch
     }
 }
 
+/// A lab table, in a region of its own that scrolls sideways on a narrow screen (and takes the
+/// focus, so a keyboard can scroll it), named `label`: its caption, column heads and rows.
+pub(crate) fn lab_table(label: &'static str, caption: impl Into<Html>, class: Classes, heads: &[&'static str], rows: Html) -> Html {
+    html! {
+        <div class="table-wrap" tabindex="0" role="region" aria-label={label}>
+            <table {class}>
+                <caption>{ caption.into() }</caption>
+                <thead><tr>{ for heads.iter().map(|&h| html! { <th scope="col">{ h }</th> }) }</tr></thead>
+                <tbody>{ rows }</tbody>
+            </table>
+        </div>
+    }
+}
+
 /// A callback that stores in `state` whether the checkbox an event came from is ticked.
 pub(crate) fn on_check(state: &UseStateHandle<bool>) -> Callback<Event> {
     let state = state.clone();

@@ -11,7 +11,7 @@ use interleave_core::run::jobs::{spawn_task, JobError};
 use crate::pool::{self, PoolState};
 use interleave_ui::widget::{ProgressBar, RunButtons, Widget, WidgetFrame};
 use interleave_ui::use_run::use_run;
-use crate::widgets::lab_common::{event_value, lab_threads, now_abs_ms, number_field, threads_select, parse_whole, reserve_memory, PoolNote};
+use crate::widgets::lab_common::{lab_table, event_value, lab_threads, now_abs_ms, number_field, threads_select, parse_whole, reserve_memory, PoolNote};
 
 /// Most increments per thread: a few seconds for the slowest way (the mutex) on a phone.
 const MAX_INCREMENTS: u64 = 5_000_000;
@@ -143,27 +143,18 @@ pub(crate) fn RaceLab() -> Html {
                 </p>
             }
             if !tries.is_empty() {
-                <div class="table-wrap" tabindex="0" role="region" aria-label="Your tries">
-                    <table class="tries lab-table losses">
-                        <caption>{ "Your tries" }</caption>
-                        <thead><tr>
-                            <th scope="col">{ "Way" }</th><th scope="col">{ "Lost" }</th><th scope="col">{ "Actual" }</th>
-                            <th scope="col">{ "Expected" }</th><th scope="col">{ "Threads" }</th><th scope="col">{ "Wall time" }</th>
-                        </tr></thead>
-                        <tbody>
-                            { for tries.iter().rev().map(|t| html! {
-                                <tr class={classes!((t.lost > 0).then_some("lost"))}>
-                                    <td>{ t.strategy.name() }</td>
-                                    <td>{ group_digits(t.lost) }</td>
-                                    <td>{ group_digits(t.actual) }</td>
-                                    <td>{ group_digits(t.expected) }</td>
-                                    <td>{ t.threads }</td>
-                                    <td>{ duration_ms(t.wall_ms) }</td>
-                                </tr>
-                            }) }
-                        </tbody>
-                    </table>
-                </div>
+                { lab_table("Your tries", "Your tries", classes!("tries", "lab-table", "losses"), &["Way", "Lost", "Actual", "Expected", "Threads", "Wall time"], html! {
+                    <>{ for tries.iter().rev().map(|t| html! {
+                        <tr class={classes!((t.lost > 0).then_some("lost"))}>
+                            <td>{ t.strategy.name() }</td>
+                            <td>{ group_digits(t.lost) }</td>
+                            <td>{ group_digits(t.actual) }</td>
+                            <td>{ group_digits(t.expected) }</td>
+                            <td>{ t.threads }</td>
+                            <td>{ duration_ms(t.wall_ms) }</td>
+                        </tr>
+                    }) }</>
+                }) }
                 <p class="help">{ "Newest first. The racy way loses a different number each run: it depends on how the threads' \
                     reads and writes happened to interleave. The safe ways never lose one, but compare their times." }</p>
             }

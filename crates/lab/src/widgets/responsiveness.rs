@@ -14,6 +14,8 @@ use serde::Serialize;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use crate::widgets::lab_common::lab_table;
+
 use interleave_core::numbers::duration_ms;
 use interleave_core::prime_count::PrimeCount;
 use interleave_core::responsiveness::{long_tasks_since, parse_limit, RunMode, Try};
@@ -271,22 +273,16 @@ pub(crate) fn ResponsivenessMeter() -> Html {
             if let Some(reason) = refusal.as_ref() { <p class="refusal" role="alert">{ reason }</p> }
             if running { <ProgressBar {fraction} label="Numbers tested" /> }
             if !tries.is_empty() {
-                <div class="table-wrap" tabindex="0">
-                    <table class="tries">
-                        <caption>{ "Your tries" }</caption>
-                        <thead><tr><th scope="col">{ "Way" }</th><th scope="col">{ "Wall time" }</th><th scope="col">{ "Longest frame gap" }</th><th scope="col">{ "Long tasks" }</th></tr></thead>
-                        <tbody>
-                            { for tries.iter().map(|t| html! {
-                                <tr class={classes!((!t.smooth()).then_some("janky"))}>
-                                    <td>{ t.mode.label() }</td>
-                                    <td>{ duration_ms(t.wall_ms) }</td>
-                                    <td>{ duration_ms(t.max_frame_gap_ms) }{ if t.smooth() { " (smooth)" } else { " (frozen)" } }</td>
-                                    <td>{ t.long_tasks.map_or("n/a".to_string(), |n| n.to_string()) }</td>
-                                </tr>
-                            }) }
-                        </tbody>
-                    </table>
-                </div>
+                { lab_table("Your tries", "Your tries", classes!("tries"), &["Way", "Wall time", "Longest frame gap", "Long tasks"], html! {
+                    <>{ for tries.iter().map(|t| html! {
+                        <tr class={classes!((!t.smooth()).then_some("janky"))}>
+                            <td>{ t.mode.label() }</td>
+                            <td>{ duration_ms(t.wall_ms) }</td>
+                            <td>{ duration_ms(t.max_frame_gap_ms) }{ if t.smooth() { " (smooth)" } else { " (frozen)" } }</td>
+                            <td>{ t.long_tasks.map_or("n/a".to_string(), |n| n.to_string()) }</td>
+                        </tr>
+                    }) }</>
+                }) }
                 <p class="help">{ "In one go, the page cannot draw or react until the job ends. In slices, it stays smooth but the job \
                     is no faster: that is concurrency without parallelism. On the pool, the work runs on other cores: smooth and faster." }</p>
             }

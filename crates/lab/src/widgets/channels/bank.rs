@@ -16,7 +16,7 @@ use interleave_core::run::jobs::{spawn_task, JobError};
 use super::{Lab, Recorded, ViewProps};
 use interleave_ui::use_run::Stop;
 use crate::pool;
-use crate::widgets::lab_common::{event_value, now_abs_ms, reserve_memory, round1};
+use crate::widgets::lab_common::{lab_table, event_value, now_abs_ms, reserve_memory, round1};
 
 /// One bank run's figures, published as `data-result.bank` (the last one) and listed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -156,27 +156,18 @@ pub(super) fn BankView(ViewProps { lab }: &ViewProps) -> Html {
                 group_digits(*BankPlan::OPS.end()), BankPlan::MAX_CLIENTS, group_digits(BankPlan::MAX_TOTAL_OPS)) }</p>
             if let Some(reason) = form.refusal.as_ref() { <p class="refusal" role="alert">{ reason }</p> }
             if !lab.record.bank.is_empty() {
-                <div class="table-wrap" tabindex="0" role="region" aria-label="Bank runs">
-                    <table class="tries lab-table losses">
-                        <caption>{ "Bank runs (newest first)" }</caption>
-                        <thead><tr>
-                            <th scope="col">{ "Balance" }</th><th scope="col">{ "Lost" }</th><th scope="col">{ "Actual" }</th>
-                            <th scope="col">{ "Expected" }</th><th scope="col">{ "Clients" }</th><th scope="col">{ "Wall time" }</th>
-                        </tr></thead>
-                        <tbody>
-                            { for lab.record.bank.iter().rev().map(|b| html! {
-                                <tr class={classes!((b.lost_cents != 0).then_some("lost"))}>
-                                    <td>{ if b.banking == Banking::Actor { "actor" } else { "shared" } }</td>
-                                    <td>{ euros(b.lost_cents) }</td>
-                                    <td>{ euros(b.actual_cents) }</td>
-                                    <td>{ euros(b.expected_cents) }</td>
-                                    <td>{ b.clients }</td>
-                                    <td>{ duration_ms(b.wall_ms) }</td>
-                                </tr>
-                            }) }
-                        </tbody>
-                    </table>
-                </div>
+                { lab_table("Bank runs", "Bank runs (newest first)", classes!("tries", "lab-table", "losses"), &["Balance", "Lost", "Actual", "Expected", "Clients", "Wall time"], html! {
+                    <>{ for lab.record.bank.iter().rev().map(|b| html! {
+                        <tr class={classes!((b.lost_cents != 0).then_some("lost"))}>
+                            <td>{ if b.banking == Banking::Actor { "actor" } else { "shared" } }</td>
+                            <td>{ euros(b.lost_cents) }</td>
+                            <td>{ euros(b.actual_cents) }</td>
+                            <td>{ euros(b.expected_cents) }</td>
+                            <td>{ b.clients }</td>
+                            <td>{ duration_ms(b.wall_ms) }</td>
+                        </tr>
+                    }) }</>
+                }) }
             }
         </section>
     }

@@ -3,6 +3,8 @@
 
 use yew::prelude::*;
 
+use crate::widgets::lab_common::lab_table;
+
 use interleave_core::numbers::duration_ms;
 use interleave_core::speedup::chart::SpeedupChart;
 use interleave_core::speedup::Session;
@@ -36,28 +38,19 @@ pub(super) fn chart(session: &Session, max_threads: usize) -> Html {
 pub(super) fn runs_table(s: &Session) -> Html {
     let speedups = s.speedups();
     html! {
-        <div class="table-wrap" tabindex="0" role="region" aria-label="Runs">
-            <table class="tries lab-table">
-                <caption>{ "Runs" }</caption>
-                <thead><tr>
-                    <th scope="col">{ "Threads" }</th><th scope="col">{ "Wall time" }</th><th scope="col">{ "Speedup" }</th>
-                    <th scope="col">{ "Answer" }</th><th scope="col">{ "Slices per worker" }</th>
-                </tr></thead>
-                <tbody>
-                    { for s.runs().iter().zip(&speedups).map(|(r, sp)| {
-                        let ok = s.agrees(r);
-                        html! {
-                            <tr class={classes!((!ok).then_some("mismatch"))}>
-                                <td>{ r.threads }</td>
-                                <td>{ duration_ms(r.wall_ms) }</td>
-                                <td>{ if sp.is_finite() { format!("{sp:.2}×") } else { "–".to_string() } }</td>
-                                <td>{ if ok { "✓ matches" } else { "✗ differs" } }</td>
-                                <td>{ r.slices_text() }</td>
-                            </tr>
-                        }
-                    }) }
-                </tbody>
-            </table>
-        </div>
+        { lab_table("Runs", "Runs", classes!("tries", "lab-table"), &["Threads", "Wall time", "Speedup", "Answer", "Slices per worker"], html! {
+            <>{ for s.runs().iter().zip(&speedups).map(|(r, sp)| {
+                let ok = s.agrees(r);
+                html! {
+                    <tr class={classes!((!ok).then_some("mismatch"))}>
+                        <td>{ r.threads }</td>
+                        <td>{ duration_ms(r.wall_ms) }</td>
+                        <td>{ if sp.is_finite() { format!("{sp:.2}×") } else { "–".to_string() } }</td>
+                        <td>{ if ok { "✓ matches" } else { "✗ differs" } }</td>
+                        <td>{ r.slices_text() }</td>
+                    </tr>
+                }
+            }) }</>
+        }) }
     }
 }

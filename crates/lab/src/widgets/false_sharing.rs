@@ -12,7 +12,7 @@ use interleave_core::numbers::{duration_ms, group_digits};
 use interleave_core::run::jobs::{spawn_task, JobError};
 
 use crate::pool::{self, PoolState};
-use crate::widgets::lab_common::{lab_table, event_value, lab_threads, now_abs_ms, number_field, threads_select, reserve_memory, PoolNote};
+use crate::widgets::lab_common::{lab_table, lab_threads, now_abs_ms, number_field, on_select, reserve_memory, threads_select, PoolNote};
 use interleave_ui::use_run::use_run;
 use interleave_ui::widget::{ProgressBar, RunButtons, Widget, WidgetFrame};
 
@@ -57,13 +57,7 @@ pub(crate) fn FalseSharingLab() -> Html {
 
     // Threads default to every worker: false sharing needs at least two.
     let threads_value = threads_text.as_ref().cloned().unwrap_or_else(|| workers.to_string());
-    let on_threads = {
-        let (threads_text, refusal) = (threads_text.clone(), refusal.clone());
-        Callback::from(move |e: Event| {
-            threads_text.set(Some(event_value(&e)));
-            refusal.set(None);
-        })
-    };
+    let on_threads = on_select(&threads_text, &refusal);
     let on_run = {
         let (increments_text, refusal, run, threads_value) = (increments_text.clone(), refusal.clone(), run.clone(), threads_value.clone());
         let settled = pool_state.settled();

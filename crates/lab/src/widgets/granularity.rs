@@ -20,7 +20,7 @@ use interleave_core::run::jobs::{spawn_task, JobError, Progress};
 use crate::pool::{self, PoolState};
 use interleave_ui::widget::{ProgressBar, RunButtons, Widget, WidgetFrame};
 use interleave_ui::use_run::{use_run, Stop};
-use crate::widgets::lab_common::{lab_table, event_value, lab_threads, now_abs_ms, number_field, reserve_memory, PoolNote};
+use crate::widgets::lab_common::{event_value, lab_table, lab_threads, now_abs_ms, number_field, reserve_memory, PoolNote};
 use crate::widgets::timeline::{TimelineFigure, TimelineJson};
 
 /// Each task size's timeline, in the order measured.

@@ -1,6 +1,7 @@
-//! What the parallelism lab's widgets share: a clock every thread agrees on, the fields' events, a
-//! poller for live figures, a run cancelled when its widget leaves the page, memory reserved
-//! before a run, and the "one thread here" note. (Reading
+//! What the parallelism lab's widgets share: a clock every thread agrees on, the form fields (a
+//! number field, the threads choice) and their events, the lab's tables, a poller for live
+//! figures, a run cancelled when its widget leaves the page, memory reserved before a run, and
+//! the "one thread here" note. (Reading
 //! the learner's numbers and rounding figures is core's: [`parse_whole`], [`round1`].)
 //!
 //! Implementation note: `pool::now_ms` reads `window.performance`, which web workers do not have,
@@ -109,6 +110,15 @@ pub(crate) fn lab_table(label: &'static str, caption: impl Into<Html>, class: Cl
             </table>
         </div>
     }
+}
+
+/// A callback that stores the value chosen in a select in `state` and clears `refusal`.
+pub(crate) fn on_select(state: &UseStateHandle<Option<String>>, refusal: &UseStateHandle<Option<String>>) -> Callback<Event> {
+    let (state, refusal) = (state.clone(), refusal.clone());
+    Callback::from(move |e: Event| {
+        state.set(Some(event_value(&e)));
+        refusal.set(None);
+    })
 }
 
 /// A callback that stores in `state` whether the checkbox an event came from is ticked.

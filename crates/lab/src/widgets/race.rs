@@ -11,7 +11,7 @@ use interleave_core::run::jobs::{spawn_task, JobError};
 use crate::pool::{self, PoolState};
 use interleave_ui::widget::{ProgressBar, RunButtons, Widget, WidgetFrame};
 use interleave_ui::use_run::use_run;
-use crate::widgets::lab_common::{lab_table, event_value, lab_threads, now_abs_ms, number_field, threads_select, parse_whole, reserve_memory, PoolNote};
+use crate::widgets::lab_common::{event_value, lab_table, lab_threads, now_abs_ms, number_field, on_select, parse_whole, reserve_memory, threads_select, PoolNote};
 
 /// Most increments per thread: a few seconds for the slowest way (the mutex) on a phone.
 const MAX_INCREMENTS: u64 = 5_000_000;
@@ -57,13 +57,7 @@ pub(crate) fn RaceLab() -> Html {
             }
         })
     };
-    let on_threads = {
-        let (threads_text, refusal) = (threads_text.clone(), refusal.clone());
-        Callback::from(move |e: Event| {
-            threads_text.set(Some(event_value(&e)));
-            refusal.set(None);
-        })
-    };
+    let on_threads = on_select(&threads_text, &refusal);
 
     let on_run = {
         let (strategy, increments_text, refusal, tries, run) = (strategy.clone(), increments_text.clone(), refusal.clone(), tries.clone(), run.clone());

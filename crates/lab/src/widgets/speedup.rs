@@ -21,7 +21,7 @@ use interleave_core::speedup::{memory_needed, run_timed, BatchEnd, Lock, Measure
 use crate::pool::{self, PoolState};
 use interleave_ui::widget::{ProgressBar, RunButtons, RunState, Widget, WidgetFrame};
 use canvas::LiveImage;
-use crate::widgets::lab_common::{event_value, lab_threads, now_abs_ms, on_check, number_field, reserve_memory, round1, PoolNote};
+use crate::widgets::lab_common::{event_value, lab_threads, now_abs_ms, number_field, on_check, reserve_memory, round1, PoolNote};
 use crate::widgets::timeline::{TimelineFigure, TimelineJson};
 
 mod canvas;

@@ -16,7 +16,7 @@ use interleave_core::run::jobs::{spawn_task, JobError};
 use super::{Lab, Recorded, ViewProps};
 use interleave_ui::use_run::Stop;
 use crate::pool;
-use crate::widgets::lab_common::{lab_table, event_value, now_abs_ms, reserve_memory, round1};
+use crate::widgets::lab_common::{event_value, lab_table, now_abs_ms, reserve_memory, round1};
 
 /// One bank run's figures, published as `data-result.bank` (the last one) and listed.
 #[derive(Debug, Clone, PartialEq, Serialize)]

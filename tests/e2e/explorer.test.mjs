@@ -229,7 +229,7 @@ thread C {
     assert.equal(r.schedules, 2268);
     // Both runs are timed on the worker, and the widget says how long each took.
     assert.ok(r.explore_ms >= 0 && r.sc_explore_ms >= 0, JSON.stringify([r.explore_ms, r.sc_explore_ms]));
-    assert.match(await w.locator('[data-testid=explore-time]').innerText(), /^Explored in [\d.]+ m?s, and again under `memory sc` in [\d.]+ m?s, to compare\.$/);
+    assert.match(await w.locator('[data-testid=explore-time]').innerText(), /^Explored in [\d.]+ m?s, and again under memory sc in [\d.]+ m?s, to compare\.$/);
     assert.equal(await w.locator('[data-testid=only-tso]').count(), 1);
     assert.match(await w.locator('.outcome-bars li', { hasText: 'only possible' }).innerText(), /a = 0, b = 0/);
     await w.locator('.challenges summary').click();

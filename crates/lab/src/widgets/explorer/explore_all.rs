@@ -38,8 +38,8 @@ pub(super) struct ExploreRun {
     state: UseStateHandle<RunState>,
     report: UseStateHandle<Option<Rc<Report>>>,
     json: UseStateHandle<Option<AttrValue>>,
-    /// How long the last report took, in words.
-    took: UseStateHandle<Option<String>>,
+    /// How long the last report took: the exploration, and under `tso` the one under `sc`.
+    took: UseStateHandle<Option<(f64, Option<f64>)>>,
     page: UseStateHandle<usize>,
     note: UseStateHandle<Option<String>>,
     progress: UseStateHandle<Option<Arc<Progress>>>,
@@ -126,7 +126,7 @@ impl ExploreRun {
             run.ticker.borrow_mut().take();
             match result {
                 Ok(explored) => {
-                    run.took.set(Some(took_text(explored.ms, explored.sc_ms)));
+                    run.took.set(Some((explored.ms, explored.sc_ms)));
                     run.json.set(Some(AttrValue::from(explored.json)));
                     run.report.set(Some(Rc::new(explored.report)));
                     run.page.set(0);
@@ -142,10 +142,12 @@ impl ExploreRun {
 }
 
 /// How long an exploration took, in words; under `tso`, with the second one under `sc`.
-fn took_text(ms: f64, sc_ms: Option<f64>) -> String {
+fn took_view(ms: f64, sc_ms: Option<f64>) -> Html {
     match sc_ms {
-        None => format!("Explored in {}.", duration_ms(ms)),
-        Some(sc) => format!("Explored in {}, and again under `memory sc` in {}, to compare.", duration_ms(ms), duration_ms(sc)),
+        None => html! { { format!("Explored in {}.", duration_ms(ms)) } },
+        Some(sc) => html! {
+            <>{ format!("Explored in {}, and again under ", duration_ms(ms)) }<code>{ "memory sc" }</code>{ format!(" in {}, to compare.", duration_ms(sc)) }</>
+        },
     }
 }
 
@@ -200,8 +202,8 @@ pub(super) fn view(
             }
             if let Some(n) = run.note.as_ref() { <p class="note" role="status">{ n }</p> }
             if let Some(r) = run.report.as_ref() { { report(r, &run.page, show_me) } }
-            if let (Some(_), Some(took)) = (run.report.as_ref(), run.took.as_ref()) {
-                <p class="help" data-testid="explore-time">{ took }</p>
+            if let (Some(_), Some(&(ms, sc_ms))) = (run.report.as_ref(), run.took.as_ref()) {
+                <p class="help" data-testid="explore-time">{ took_view(ms, sc_ms) }</p>
             }
         </div>
     }
@@ -234,12 +236,15 @@ fn report(r: &Report, page: &UseStateHandle<usize>, show_me: &dyn Fn(Target) -> 
                 </dl>
             }
             if r.store_buffer_outcomes() > 0 {
-                <p class="note" data-testid="weaker-note">{ format!(
-                    "{} of these {} outcomes {} only possible with store buffers: the same program under sequential consistency (`memory sc`) never ends so.",
-                    r.store_buffer_outcomes(),
-                    r.outcomes.len(),
-                    if r.store_buffer_outcomes() == 1 { "is" } else { "are" }
-                ) }</p>
+                <p class="note" data-testid="weaker-note">
+                    { format!(
+                        "{} of these {} outcomes {} only possible with store buffers: the same program under sequential consistency (",
+                        r.store_buffer_outcomes(),
+                        r.outcomes.len(),
+                        if r.store_buffer_outcomes() == 1 { "is" } else { "are" }
+                    ) }
+                    <code>{ "memory sc" }</code>{ ") never ends so." }
+                </p>
             }
             if r.outcomes.len() > OUTCOMES_PER_PAGE { { pager(r, first, outcomes.len(), page) } }
             <ul class="outcome-bars">

@@ -26,6 +26,7 @@ mod describe;
 mod expand;
 mod explore;
 mod machine;
+mod parallel;
 mod parse;
 pub mod programs;
 mod report;

@@ -12,12 +12,14 @@
 
 use std::mem::size_of;
 
-use rayon::iter::ParallelExtend;
+use rayon::prelude::*;
 
 /// Bytes of the first chunk of a list.
 const FIRST_CHUNK_BYTES: usize = 64 << 10;
 /// Bytes of zeros a split on the pool writes ahead at least, when it writes any.
 const ROOM_STRIDE_BYTES: usize = 1 << 20;
+/// Rows one task of the pool writes in [`Chunks::extend_par`].
+const ROWS_PER_TASK: usize = 1024;
 /// Most bytes of one chunk.
 const MOST_CHUNK_BYTES: usize = 16 << 20;
 
@@ -135,6 +137,35 @@ impl<T: Copy + Default> Chunks<T> {
         write(&mut self.chunks[k], (at - g.start(k)) * g.width, items);
         self.rows = at + rows;
         at
+    }
+
+    /// Appends `rows` rows, placed as that many pushes of one row each would place them, written
+    /// by the pool's workers: `fill(i, row)` writes the `i`th of them into its (zeroed) room.
+    pub(super) fn extend_par(&mut self, rows: usize, fill: impl Fn(usize, &mut [T]) + Sync)
+    where
+        T: Send + Sync,
+    {
+        let g = self.geometry;
+        let width = g.width.max(1);
+        let mut done = 0;
+        while done < rows {
+            let (k, at) = g.place(self.rows, 1);
+            if self.chunks.len() == k {
+                self.chunks.reserve_exact(1);
+                self.chunks.push(g.chunk(k));
+            }
+            let take = (g.start(k + 1) - at).min(rows - done);
+            let (from, to) = ((at - g.start(k)) * width, (at - g.start(k) + take) * width);
+            let chunk = &mut self.chunks[k];
+            if chunk.len() < to {
+                // Fresh memory costs the system's work as it is first written: shared here.
+                chunk.par_extend(rayon::iter::repeat_n(T::default(), to - chunk.len()));
+            }
+            let fill = &fill;
+            chunk[from..to].par_chunks_mut(width).with_min_len(ROWS_PER_TASK).enumerate().for_each(|(i, row)| fill(done + i, row));
+            self.rows = at + take;
+            done += take;
+        }
     }
 
     /// `rows` rows from row `at`, all in one chunk (as [`Chunks::push`] placed them).
@@ -336,6 +367,29 @@ mod tests {
         // Pushing on after a split writes over the zeros it made ahead.
         let (a, b) = (whole.push(&row(1, width)), split.push(&row(1, width)));
         assert_eq!((a, split.get(b, 1)), (b, &row(1, width)[..]));
+    }
+
+    // Rows written by the pool's workers land where pushes one at a time would put them, across
+    // chunks, and read back the same.
+    #[test]
+    fn rows_extended_on_the_pool() {
+        let width = 3;
+        let (mut one, mut pool) = (Chunks::<i64>::new(width, 1), Chunks::<i64>::new(width, 1));
+        let mut i = 0;
+        for n in [1, 2000, 5, 9000, 1, 13_000] {
+            let first = i;
+            for _ in 0..n {
+                one.push(&row(i, width));
+                i += 1;
+            }
+            pool.extend_par(n, |k, room| room.copy_from_slice(&row(first + k, width)));
+            assert_eq!(pool.bytes(), one.bytes());
+        }
+        assert!(one.chunks.len() > 2, "the rows span chunks");
+        for j in 0..i {
+            assert_eq!(pool.get(j, 1), &row(j, width)[..], "{j}");
+        }
+        assert_eq!(pool.push(&row(7, width)), one.push(&row(7, width)));
     }
 
     // Runs of rows never straddle two chunks: a run that does not fit starts the next chunk.

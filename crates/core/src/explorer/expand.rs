@@ -95,11 +95,6 @@ impl Piece {
         }
     }
 
-    /// How many states the piece covers.
-    pub(super) fn states(&self) -> usize {
-        self.counts.len()
-    }
-
     /// Most states recording the piece may add: its successors not known to be in the store.
     pub(super) fn most_new(&self) -> usize {
         if self.probes.len() == self.hashes.len() {
@@ -111,6 +106,27 @@ impl Piece {
 
     fn width(&self) -> usize {
         self.words.len() / self.hashes.len().max(1)
+    }
+
+    /// How many successors each state has, in order.
+    pub(super) fn counts(&self) -> &[u32] {
+        &self.counts
+    }
+
+    /// The successors' hashes, in order.
+    pub(super) fn hashes(&self) -> &[u64] {
+        &self.hashes
+    }
+
+    /// The words of successor `k`.
+    pub(super) fn successor(&self, k: usize) -> &[i64] {
+        let width = self.width();
+        &self.words[k * width..(k + 1) * width]
+    }
+
+    /// What [`Piece::look_up`] found of successor `k`.
+    pub(super) fn probe(&self, k: usize) -> Probe {
+        self.probes[k]
     }
 
     /// Looks every successor up in `store`.

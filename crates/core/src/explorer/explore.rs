@@ -5,16 +5,13 @@
 //! first meets them and expands them in that same order, so the sequential loop and the parallel
 //! one build the very same graph, numbering included. Both expand a run of states at a time (see
 //! `expand`): compute their successors, then record them in order. The sequential loop does one
-//! run after the other. The parallel one pipelines batches of runs on the pool: while one worker
-//! records a batch (into a store split for the purpose: see `store`), the others compute the
-//! successors of the next batch and look them up in the store as it was when the batch began;
-//! the next batch is made of states found before, half of those not yet expanded, so that there
-//! are always some left for the one after it. Paths are counted in the graph as it grows while
-//! it can (see `store`), else afterwards (`count`). Both limits are checked in the same order in
-//! both loops, so both stop at the same state: the state limit at each new state, the memory
-//! budget once each state's successors are recorded (the graph's bytes, a function of what it
-//! holds, with what counting will need per state). The parallel loop's two batches are cut to
-//! [`BATCH_BYTES`] of successors, beside the budget.
+//! run after the other; the parallel one (see `parallel`) takes larger batches, and shares out
+//! among the pool's workers all but the numbering of their successors. Paths are counted in the
+//! graph as it grows while it can (see `store`), else afterwards (`count`). Both limits are
+//! checked in the same order in both loops, so both stop at the same state: the state limit at
+//! each new state, the memory budget once each state's successors are recorded (the graph's
+//! bytes, a function of what it holds, with what counting will need per state). The parallel
+//! loop's batches are cut to [`BATCH_BYTES`] of successors, beside the budget.
 //!
 //! Symmetry reduction: threads with identical code are interchangeable, so each new state is
 //! rewritten to one canonical member of its class ([`Machine`] sorts such threads by their own
@@ -22,18 +19,16 @@
 //! the paths into a class add up exactly to the paths into all its members: counts are unchanged,
 //! states fewer (the four-thread benchmark goes from 3.9 million states to 194 thousand).
 
-use std::mem::size_of;
-use std::ops::{Range, RangeInclusive};
+use std::ops::RangeInclusive;
 use std::sync::Arc;
-
-use rayon::prelude::*;
 
 use super::count::{Counted, Counting};
 use super::expand::Piece;
 use super::machine::Machine;
 use super::parse::Program;
 use super::report::Report;
-use super::store::{Edges, Graph, StoreRead, StoreWrite};
+use super::parallel::discover_parallel;
+use super::store::Graph;
 use crate::numbers::group_digits;
 use crate::run::jobs::Progress;
 
@@ -42,6 +37,10 @@ use crate::run::jobs::Progress;
 /// and the page needs some of it; past the budget the exploration stops with
 /// [`ExploreError::MemoryLimit`] instead of running out of memory.
 pub const MEMORY_BUDGET: usize = 384 << 20;
+
+/// Most states an exploration numbers, whatever its limits say: ids have 31 bits (the parallel
+/// discovery marks its answers with the 32nd), far more than any memory budget lets it hold.
+pub(super) const MOST_STATES: usize = (1 << 31) - 2;
 
 /// Most bytes of successors a batch of the parallel discovery holds before they are merged
 /// (beyond [`MEMORY_BUDGET`]).
@@ -146,10 +145,10 @@ impl<'a> ExploreControl<'a> {
     pub fn with_memory_budget(self, bytes: usize) -> Self {
         ExploreControl { memory_budget: bytes, ..self }
     }
-    fn check(&self, states: usize) -> Result<(), ExploreError> {
+    pub(super) fn check(&self, states: usize) -> Result<(), ExploreError> {
         self.progress.map_or(Ok(()), |p| report_states(p, states))
     }
-    fn cancelled(&self) -> bool {
+    pub(super) fn cancelled(&self) -> bool {
         self.progress.is_some_and(Progress::is_cancelled)
     }
 }
@@ -313,7 +312,7 @@ impl Exploration {
 
     /// [`Exploration::new`] for an already compiled program.
     fn from_machine(machine: Machine, limits: &Limits, symmetry: bool) -> Self {
-        let max = limits.max_states.min(u32::MAX as usize - 1);
+        let max = limits.max_states.min(MOST_STATES);
         let graph = Graph::new(machine.width(), machine.most_moves(), &machine.initial().words);
         let result = (graph.store.len() > max).then_some(Err(ExploreError::StateLimit { states: 1 }));
         let symmetry = symmetry && machine.has_symmetry();
@@ -393,131 +392,4 @@ impl Exploration {
         }
         Ok(edges.len() == store.len())
     }
-}
-
-/// The successors of a batch of consecutive states, in pieces for the pool's workers.
-#[derive(Default)]
-struct Batch {
-    pieces: Vec<Piece>,
-    /// The pieces in use.
-    used: usize,
-}
-
-impl Batch {
-    /// Computes the successors of the states `states` of `store`, and looks them up, in pieces
-    /// of `piece` states on the pool (until cancelled).
-    fn compute(&mut self, job: &Job<'_>, store: StoreRead<'_>, states: Range<usize>) {
-        self.used = states.len().div_ceil(job.piece);
-        if self.pieces.len() < self.used {
-            self.pieces.resize_with(self.used, Piece::default);
-        }
-        self.pieces[..self.used].par_iter_mut().enumerate().for_each(|(k, piece)| {
-            let start = states.start + k * job.piece;
-            let states = start..(start + job.piece).min(states.end);
-            piece.fill(job.machine, store, states, job.symmetry, &mut { usize::MAX }, || job.control.cancelled());
-            piece.look_up(store);
-        });
-    }
-
-    /// States computed.
-    fn states(&self) -> usize {
-        self.pieces[..self.used].iter().map(Piece::states).sum()
-    }
-
-    /// Most states recording may add.
-    fn most_new(&self) -> usize {
-        self.pieces[..self.used].iter().map(Piece::most_new).sum()
-    }
-
-    /// Records the batch's successors, in order (see [`Piece::record`]).
-    fn record(&self, job: &Job<'_>, store: &mut StoreWrite<'_>, edges: &mut Edges, succ: &mut Vec<u32>) -> Result<(), ExploreError> {
-        for piece in &self.pieces[..self.used] {
-            piece.record(store, edges, succ, job.max, job.control.memory_budget)?;
-        }
-        Ok(())
-    }
-}
-
-/// What every batch of one parallel discovery shares.
-struct Job<'a> {
-    machine: &'a Machine,
-    control: &'a ExploreControl<'a>,
-    symmetry: bool,
-    max: usize,
-    /// States per piece.
-    piece: usize,
-}
-
-/// Discovers the state graph on the pool. One batch of states is recorded (on one worker, in
-/// order) while the successors of the next are computed and looked up (on the others), out of
-/// the states recorded before: see the module's note.
-fn discover_parallel(
-    machine: &Machine,
-    limits: &Limits,
-    control: &ExploreControl<'_>,
-) -> Result<Graph, ExploreError> {
-    const BATCH: usize = 8192;
-    const LEAST_BATCH: usize = 32;
-    const PIECE: usize = 256;
-    let max = limits.max_states.min(u32::MAX as usize - 1);
-    let (width, moves) = (machine.width(), machine.most_moves());
-    let mut graph = Graph::new(width, moves, &machine.initial().words);
-    if graph.store.len() > max {
-        return Err(ExploreError::StateLimit { states: graph.store.len() });
-    }
-    // Two batches are held at once, each of at most one successor per move of each state,
-    // within half of BATCH_BYTES; with the index's room that a batch's successors may have it
-    // make before its states are counted (a slot or two each, in an index twice as large).
-    let per_successor = Piece::bytes_per_successor(width) + 4 * size_of::<u64>();
-    let per_state = moves * per_successor + size_of::<u32>();
-    let most = (BATCH_BYTES / 2 / per_state).clamp(1, BATCH);
-    // A batch takes half the known states after it, so that the one after it has states to
-    // overlap with as the search moves from one level to the next (never past `most`, which a
-    // small memory budget may set below LEAST_BATCH).
-    let batch = |from: usize, known: usize| from..known.min(from + ((known - from) / 2).max(LEAST_BATCH).min(most));
-    let piece = PIECE.min(most.div_ceil(4));
-    let job = Job { machine, control, symmetry: control.symmetry && machine.has_symmetry(), max, piece };
-    let (mut ready, mut next, mut succ) = (Batch::default(), Batch::default(), Vec::new());
-    // On a worker of the pool throughout, so that each batch's join stays among its workers.
-    rayon::scope(|_| loop {
-        control.check(graph.store.len())?;
-        let Graph { store, edges } = &mut graph;
-        let done = edges.len();
-        if ready.used == 0 {
-            // Nothing computed ahead (the first batch, or the states known ran out).
-            if done == store.len() {
-                break Ok(());
-            }
-            ready.compute(&job, store.read(), batch(done, store.len()));
-        }
-        // Record the ready batch while computing the next one, out of the states known now.
-        let after = batch(done + ready.states(), store.len());
-        let (recorded, grown) = store.split(ready.most_new(), true, |read, write| {
-            let mut record = || {
-                let recorded = ready.record(&job, write, edges, &mut succ);
-                // The index grows ahead, if the next batch may need it to, while the pool works.
-                let grown = recorded.is_ok().then(|| write.grow_ahead(after.len() * moves)).flatten();
-                (recorded, grown)
-            };
-            if after.len() <= job.piece {
-                // Too little to share: the pool's workers would only be woken for it.
-                let recorded = record();
-                next.compute(&job, read, after.clone());
-                recorded
-            } else {
-                rayon::join(record, || next.compute(&job, read, after.clone())).0
-            }
-        });
-        if control.cancelled() {
-            return Err(ExploreError::Cancelled);
-        }
-        recorded?;
-        if let Some(grown) = grown {
-            store.adopt(grown);
-        }
-        std::mem::swap(&mut ready, &mut next);
-        next.used = 0;
-    })?;
-    control.check(graph.store.len())?;
-    Ok(graph)
 }

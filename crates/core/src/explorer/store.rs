@@ -29,6 +29,8 @@
 use std::mem::size_of;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
+use rayon::prelude::*;
+
 use super::chunks::{Chunks, ChunksOpen, ChunksRead};
 
 /// The discovered state graph: states by id, and what is known of the expanded ones.
@@ -262,7 +264,7 @@ impl Word for u128 {
 /// Whether two states are the same: every word compared, without stopping at the first that
 /// differs (states are short, and a probe that reads a state most often finds it).
 #[inline]
-fn same(a: &[i64], b: &[i64]) -> bool {
+pub(super) fn same(a: &[i64], b: &[i64]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0, |differ, (x, y)| differ | (x ^ y)) == 0
 }
 
@@ -313,6 +315,12 @@ impl Index {
         (tag >> (32 - self.bits)) as usize
     }
 
+    /// [`Index::new`], its slots written by the pool's workers.
+    fn new_on_pool(bits: u32) -> Self {
+        let slots = (0..1usize << bits).into_par_iter().with_min_len(PUT_CHUNK).map(|_| AtomicU64::new(EMPTY)).collect();
+        Index { slots, bits }
+    }
+
     /// Grows into `larger`, an empty index, moving every slot.
     fn grow_into(&mut self, larger: Index) {
         let old = std::mem::replace(self, larger);
@@ -329,6 +337,28 @@ impl Index {
             }
             *self.slots[i].get_mut() = slot;
         }
+    }
+
+    /// Puts `slot` (a state not in the index) into the first empty slot from `i` on, while other
+    /// threads may put other states meanwhile.
+    fn put_shared(&self, slot: u64, mut i: usize) {
+        let mask = self.slots.len() - 1;
+        loop {
+            let at = &self.slots[i];
+            if at.load(Relaxed) == EMPTY && at.compare_exchange(EMPTY, slot, Relaxed, Relaxed).is_ok() {
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// [`Index::fill_from`] on the pool's workers.
+    fn fill_from_shared(&self, old: &Index) {
+        old.slots.par_chunks(PUT_CHUNK).for_each(|slots| {
+            for slot in slots.iter().map(|s| s.load(Relaxed)).filter(|&s| s != EMPTY) {
+                self.put_shared(slot, self.home(slot >> 32));
+            }
+        });
     }
 
     /// Probes for `words`, of tag `tag`, from slot `i` on: `Ok` with its id, or `Err` with the
@@ -368,13 +398,10 @@ impl Index {
     }
 }
 
-/// An index grown ahead, on another thread while the store is split, holding the store's first
-/// `states` states (see [`StoreWrite::grow_ahead`]).
-#[derive(Debug)]
-pub(super) struct Grown {
-    index: Index,
-    states: usize,
-}
+/// How many states ahead [`StateStore::settle`] asks for the slot it will write.
+const SETTLE_AHEAD: usize = 8;
+/// Slots one task of the pool moves into a larger index.
+const PUT_CHUNK: usize = 4096;
 
 /// All discovered states, row after row in chunks, with an index to find them again.
 #[derive(Debug)]
@@ -416,11 +443,40 @@ impl StateStore {
         }
     }
 
-    /// Takes the index grown ahead, if it holds every state.
-    pub(super) fn adopt(&mut self, grown: Grown) {
-        if grown.states == self.len && grown.index.bits > self.index.bits {
-            self.index = grown.index;
+    /// Grows the index now, on the pool's workers, if need be, so that `more` states can be
+    /// added without growing it (for [`StateStore::claims`]).
+    pub(super) fn reserve_on_pool(&mut self, more: usize) {
+        let bits = Index::bits_for(self.len + more);
+        if bits > self.index.bits {
+            let larger = Index::new_on_pool(bits);
+            larger.fill_from_shared(&self.index);
+            self.index = larger;
         }
+    }
+
+    /// The states, to find and claim from any thread (see [`Claims`]).
+    pub(super) fn claims(&self) -> Claims<'_> {
+        Claims { read: self.read() }
+    }
+
+    /// Adds the `n` states claimed since the last call, on the pool's workers: `state(i)` gives
+    /// the words of the `i`th, its hash, and the slot its claim holds. They take the next ids, in
+    /// order, and their slots name them from now on. Every claim must be settled so, before the
+    /// store is used otherwise.
+    pub(super) fn settle<'s>(&mut self, n: usize, state: impl Fn(usize) -> (&'s [i64], u64, u32) + Sync) {
+        let (first, index) = (self.len, &self.index);
+        self.rows.extend_par(n, |i, row| {
+            if i + SETTLE_AHEAD < n {
+                // The slots are written at random: asked for ahead, their misses overlap.
+                let mut sink = 0;
+                prefetch(&index.slots[state(i + SETTLE_AHEAD).2 as usize], &mut sink);
+                std::hint::black_box(sink);
+            }
+            let (words, hash, slot) = state(i);
+            row.copy_from_slice(words);
+            index.slots[slot as usize].store(Index::tag(hash) << 32 | ((first + i) as u64 + 1), Relaxed);
+        });
+        self.len += n;
     }
 
     /// The id of `words`, added as a new state if it is not known yet.
@@ -509,6 +565,77 @@ impl<'a> StoreRead<'a> {
     }
 }
 
+/// What a claim came to ([`Claims::claim`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Claim {
+    /// The state is in the store, with this id.
+    Found(u32),
+    /// The state is new: claimed, in slot `slot` of the index, by the claim of mark `mark` (the
+    /// caller's own, or an earlier one of the same state).
+    Claimed { mark: u32, slot: u32 },
+}
+
+/// The mark of a claim in a slot of the index: set in a slot's low half, which otherwise holds an
+/// id plus one (ids are below 2^31: see the explorer's `MOST_STATES`).
+pub(super) const CLAIMED: u32 = 1 << 31;
+
+/// A store's states, to find, and to claim for new states, from any thread at once (the parallel
+/// discovery's batches): a state not found is claimed in the empty slot its probe ends at, with a
+/// mark of the caller's choosing, below [`CLAIMED`], which names the state's words for whoever
+/// meets the claim next. [`StateStore::settle`] then turns claims into states.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Claims<'a> {
+    read: StoreRead<'a>,
+}
+
+impl<'a> Claims<'a> {
+    /// The state of `id`.
+    pub(super) fn get(&self, id: usize) -> &'a [i64] {
+        self.read.get(id)
+    }
+
+    /// Finds `words`, of hash `hash`; or, if no state and no claim has them, claims them with
+    /// `mark`. `claimed(m)` gives the words of the claim of mark `m`.
+    #[inline]
+    pub(super) fn claim<'w>(&self, words: &[i64], hash: u64, mark: u32, claimed: impl Fn(u32) -> &'w [i64]) -> Claim {
+        let index = self.read.index;
+        let (tag, mask) = (Index::tag(hash), index.slots.len() - 1);
+        let mut i = index.home(tag);
+        loop {
+            let mut slot = index.slots[i].load(Relaxed);
+            if slot == EMPTY {
+                match index.slots[i].compare_exchange(EMPTY, tag << 32 | (CLAIMED | mark) as u64, Relaxed, Relaxed) {
+                    Ok(_) => return Claim::Claimed { mark, slot: i as u32 },
+                    Err(now) => slot = now,
+                }
+            }
+            if slot >> 32 == tag {
+                let low = slot as u32;
+                if low & CLAIMED != 0 {
+                    if same(claimed(low & !CLAIMED), words) {
+                        return Claim::Claimed { mark: low & !CLAIMED, slot: i as u32 };
+                    }
+                } else if same(self.read.get(low as usize - 1), words) {
+                    return Claim::Found(low - 1);
+                }
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// As [`StoreRead::prefetch_slot`].
+    #[inline]
+    pub(super) fn prefetch_slot(&self, hash: u64, sink: &mut u64) {
+        self.read.prefetch_slot(hash, sink);
+    }
+
+    /// As [`StoreRead::prefetch_state`] (a claim names no state to bring).
+    #[inline]
+    pub(super) fn prefetch_state(&self, hash: u64, sink: &mut u64) {
+        self.read.prefetch_state(hash, sink);
+    }
+}
+
 /// The one thread adding states to a split store.
 #[derive(Debug)]
 pub(super) struct StoreWrite<'a> {
@@ -526,21 +653,6 @@ impl StoreWrite<'_> {
     /// [`StateStore::bytes`] now.
     pub(super) fn bytes(&self) -> usize {
         self.rows.bytes_for(self.len) + Index::bytes_for(self.len)
-    }
-
-    /// The index grown to twice its size, holding every state so far, when `more` states may come
-    /// soon that would fill it, and it is no larger than the states need (then the two indexes
-    /// hold what the store's bytes count for the index: see [`StateStore::bytes`]). For
-    /// [`StateStore::adopt`], before any state is added: it takes the store's growth out of the
-    /// time between splits.
-    pub(super) fn grow_ahead(&self, more: usize) -> Option<Grown> {
-        let old = self.read.index;
-        if old.bits != Index::bits_for(self.len) || Index::bits_for(self.len + more) <= old.bits {
-            return None;
-        }
-        let mut index = Index::new(old.bits + 1);
-        index.fill_from(old);
-        Some(Grown { index, states: self.len })
     }
 
     /// The id of `words`, added as a new state if it is not known yet; `probe` is what a look-up
@@ -655,38 +767,89 @@ mod tests {
     }
 
     // What a store counts in bytes depends on its states alone, whether its index was grown as
-    // states came, ahead of them for a split, or ahead of a split on another thread.
+    // states came, ahead of them for a split, or on the pool for states claimed and settled.
     #[test]
     fn bytes_follow_the_states() {
-        let (mut one, mut ahead) = (StateStore::new(3), StateStore::new(3));
+        let (mut one, mut split, mut later) = (StateStore::new(3), StateStore::new(3), StateStore::new(3));
         let mut i = 0;
-        let mut adopted = 0;
         while i < 20_000 {
             let more = 1 + i as usize % 3000;
-            let grown = ahead.split(more, i % 2 == 0, |_, write| {
-                for j in i..i + more as i64 {
-                    let s = state(j);
-                    write.insert(&s, hash_words(&s), None);
+            let batch: Vec<[i64; 3]> = (i..i + more as i64).map(state).collect();
+            split.split(more, i % 2 == 0, |_, write| {
+                for s in &batch {
+                    write.insert(s, hash_words(s), None);
                 }
-                write.grow_ahead(3000)
             });
-            if let Some(grown) = grown {
-                let bits = ahead.index.bits;
-                ahead.adopt(grown);
-                adopted += usize::from(ahead.index.bits > bits);
-            }
+            later.reserve_on_pool(more);
+            let claims = later.claims();
+            let slots: Vec<u32> = batch
+                .iter()
+                .enumerate()
+                .map(|(k, s)| match claims.claim(s, hash_words(s), k as u32, |m| &batch[m as usize][..]) {
+                    Claim::Claimed { mark, slot } if mark == k as u32 => slot,
+                    claim => panic!("{claim:?}"),
+                })
+                .collect();
+            later.settle(more, |k| (&batch[k][..], hash_words(&batch[k]), slots[k]));
             for j in i..i + more as i64 {
                 add(&mut one, j);
             }
             i += more as i64;
-            assert_eq!(ahead.bytes(), one.bytes());
-            assert!(ahead.index.bits >= one.index.bits);
+            assert_eq!(split.bytes(), one.bytes());
+            assert_eq!(later.bytes(), one.bytes());
+            assert_eq!(later.index.bits, one.index.bits);
         }
-        assert!(adopted > 0);
         assert_eq!(one.bytes(), one.bytes_for(one.len()));
         for j in 0..i {
             let s = state(j);
-            assert_eq!(ahead.read().find(&s, hash_words(&s)), Probe::Found(j as u32));
+            assert_eq!(split.read().find(&s, hash_words(&s)), Probe::Found(j as u32));
+            assert_eq!(later.read().find(&s, hash_words(&s)), Probe::Found(j as u32));
         }
+    }
+
+    // Claims made from several threads at once, twice for each state: each state is claimed once,
+    // its second claim meets the first (or finds the state, once settled), states already there
+    // are found, and once settled every state is found again with the id of its place in order.
+    #[test]
+    fn claims_from_the_pool() {
+        let mut store = StateStore::new(3);
+        for i in 0..10 {
+            add(&mut store, i);
+        }
+        let states: Vec<[i64; 3]> = (0..60_000).map(state).collect();
+        let bits = store.index.bits;
+        store.reserve_on_pool(states.len());
+        assert!(store.index.bits > bits + 4);
+        let claims = store.claims();
+        let n = states.len();
+        let claimed = |m: u32| &states[m as usize % n][..];
+        // Every state twice, with two marks, in two orders, on the pool.
+        let twice: Vec<usize> = (0..n).chain((n..2 * n).rev()).collect();
+        let answers: Vec<(usize, Claim)> = twice
+            .par_iter()
+            .map(|&m| (m % n, claims.claim(&states[m % n], hash_words(&states[m % n]), m as u32, claimed)))
+            .collect();
+        let mut slot_of = vec![None; n];
+        for &(k, claim) in &answers {
+            match claim {
+                Claim::Found(id) => assert!(k < 10 && id == k as u32, "{k}: {claim:?}"),
+                Claim::Claimed { mark, slot } => {
+                    assert!(k >= 10, "{k}");
+                    assert_eq!(mark as usize % n, k, "a claim names its own state's words");
+                    assert!(slot_of[k].is_none_or(|first| first == (mark, slot)), "one claim per state");
+                    slot_of[k] = Some((mark, slot));
+                }
+            }
+        }
+        let slot_of: Vec<Option<u32>> = slot_of.into_iter().map(|c| c.map(|(_, slot)| slot)).collect();
+        let new: Vec<usize> = (10..states.len()).collect();
+        store.settle(new.len(), |i| (&states[new[i]][..], hash_words(&states[new[i]]), slot_of[new[i]].unwrap()));
+        for (i, s) in states.iter().enumerate() {
+            assert_eq!(store.read().find(s, hash_words(s)), Probe::Found(i as u32), "{i}");
+            assert_eq!(store.get(i), &s[..]);
+        }
+        let absent = state(60_000);
+        assert!(matches!(store.read().find(&absent, hash_words(&absent)), Probe::Stopped { .. }));
+        assert_eq!(store.split(1, false, |_, write| write.insert(&absent, hash_words(&absent), None)), 60_000);
     }
 }

@@ -1,24 +1,21 @@
 //! Expanding states a run at a time: the successors of consecutive states computed together
-//! (their words and hashes, and on the pool where the store has them), then recorded into the
-//! graph in order, by the sequential loop and the parallel one alike.
+//! (their words and hashes), then recorded into the graph in order, by the sequential loop and
+//! (for batches too small to share) the parallel one.
 //!
 //! Implementation note: most of an exploration's time goes to waiting for memory. Each successor
 //! costs a read of a random slot of the index and, when the slot's tag matches, of the state it
 //! names, to compare: two cache misses, far more than computing the successor. With a run's
-//! successors at hand, both are asked for ahead ([`StoreRead::prefetch_slot`], then
-//! [`StoreRead::prefetch_state`]) a few successors before they are needed, so that their misses
-//! overlap instead of following one another. On the pool, the workers also look their pieces'
-//! successors up in the store ([`Piece::look_up`]), and the thread that records them then reads
-//! a known id for most, and goes on from where the look-up stopped for the others (see `store`).
-//! Records are made in the same order either way, so the graph, its numbering, and where a
-//! limit stops are the same.
+//! successors at hand, both are asked for ahead ([`StateStore::prefetch_slot`], then
+//! [`StateStore::prefetch_state`]) a few successors before they are needed, so that their misses
+//! overlap instead of following one another. The parallel discovery looks its successors up the
+//! same way, on the pool (see `parallel`).
 
 use std::ops::Range;
 
 use super::count::Counting;
 use super::explore::ExploreError;
 use super::machine::{Machine, Move, Scratch};
-use super::store::{hash_words, Edges, Probe, StoreRead, StoreWrite};
+use super::store::{hash_words, Edges, StateStore, StoreRead};
 
 /// How many successors ahead a slot of the index is asked for.
 const SLOTS_AHEAD: usize = 16;
@@ -40,7 +37,6 @@ pub(super) fn footprint(store_bytes: usize, edges: &Edges, states: usize) -> usi
 pub(super) struct Piece {
     words: Vec<i64>,
     hashes: Vec<u64>,
-    probes: Vec<Probe>,
     counts: Vec<u32>,
     enabled: Vec<Move>,
     scratch: Scratch,
@@ -49,7 +45,7 @@ pub(super) struct Piece {
 impl Piece {
     /// Bytes a piece holds per successor.
     pub(super) fn bytes_per_successor(width: usize) -> usize {
-        width * size_of::<i64>() + size_of::<u64>() + size_of::<Probe>()
+        width * size_of::<i64>() + size_of::<u64>()
     }
 
     /// Computes the successors of the states `states` of `store`, in order, while `work` lasts
@@ -67,7 +63,6 @@ impl Piece {
         let width = machine.width();
         self.words.clear();
         self.hashes.clear();
-        self.probes.clear();
         self.counts.clear();
         let most = states.len() * machine.most_moves();
         self.words.reserve(most * width);
@@ -95,15 +90,6 @@ impl Piece {
         }
     }
 
-    /// Most states recording the piece may add: its successors not known to be in the store.
-    pub(super) fn most_new(&self) -> usize {
-        if self.probes.len() == self.hashes.len() {
-            self.probes.iter().filter(|p| !matches!(p, Probe::Found(_))).count()
-        } else {
-            self.hashes.len()
-        }
-    }
-
     fn width(&self) -> usize {
         self.words.len() / self.hashes.len().max(1)
     }
@@ -124,68 +110,35 @@ impl Piece {
         &self.words[k * width..(k + 1) * width]
     }
 
-    /// What [`Piece::look_up`] found of successor `k`.
-    pub(super) fn probe(&self, k: usize) -> Probe {
-        self.probes[k]
-    }
-
-    /// Looks every successor up in `store`.
-    pub(super) fn look_up(&mut self, store: StoreRead<'_>) {
-        let (width, mut sink) = (self.width().max(1), 0);
-        let hashes = &self.hashes;
-        for &h in hashes.iter().take(SLOTS_AHEAD) {
-            store.prefetch_slot(h, &mut sink);
-        }
-        self.probes.clear();
-        self.probes.reserve(hashes.len());
-        for (k, words) in self.words.chunks_exact(width).enumerate() {
-            if let Some(&h) = hashes.get(k + SLOTS_AHEAD) {
-                store.prefetch_slot(h, &mut sink);
-            }
-            if let Some(&h) = hashes.get(k + STATES_AHEAD) {
-                store.prefetch_state(h, &mut sink);
-            }
-            self.probes.push(store.find(words, hashes[k]));
-        }
-        std::hint::black_box(sink);
-    }
-
     /// Records the successors into the store and `edges`, state after state in order (the states
     /// must be the next ones to expand): stops with `StateLimit` at the state past `max`, and with
     /// `MemoryLimit` once a state's successors are recorded past `budget` bytes (see
     /// [`footprint`]). `succ` is room for a state's successor ids.
     pub(super) fn record(
         &self,
-        store: &mut StoreWrite<'_>,
+        store: &mut StateStore,
         edges: &mut Edges,
         succ: &mut Vec<u32>,
         max: usize,
         budget: usize,
     ) -> Result<(), ExploreError> {
         let (n, width) = (self.hashes.len(), self.width());
-        let probe = |k: usize| self.probes.get(k).copied();
         let mut sink = 0;
-        for k in 0..SLOTS_AHEAD.min(n) {
-            store.prefetch(self.hashes[k], probe(k), &mut sink);
+        for &hash in self.hashes.iter().take(SLOTS_AHEAD) {
+            store.prefetch_slot(hash, &mut sink);
         }
         let mut k = 0;
         for &count in &self.counts {
             succ.clear();
             for _ in 0..count {
                 if k + SLOTS_AHEAD < n {
-                    let (hash, probe) = (self.hashes[k + SLOTS_AHEAD], probe(k + SLOTS_AHEAD));
-                    store.prefetch(hash, probe, &mut sink);
-                    if let Some(Probe::Found(id)) = probe {
-                        edges.prefetch(id, &mut sink);
-                    }
+                    store.prefetch_slot(self.hashes[k + SLOTS_AHEAD], &mut sink);
                 }
-                if k + STATES_AHEAD < n && probe(k + STATES_AHEAD).is_none() {
+                if k + STATES_AHEAD < n {
                     store.prefetch_state(self.hashes[k + STATES_AHEAD], &mut sink);
                 }
-                let id = store.insert(&self.words[k * width..(k + 1) * width], self.hashes[k], probe(k));
-                if self.probes.is_empty() {
-                    edges.prefetch(id, &mut sink);
-                }
+                let id = store.insert(&self.words[k * width..(k + 1) * width], self.hashes[k]);
+                edges.prefetch(id, &mut sink);
                 succ.push(id);
                 if store.len() > max {
                     return Err(ExploreError::StateLimit { states: store.len() });

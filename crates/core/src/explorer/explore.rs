@@ -386,7 +386,7 @@ impl Exploration {
             let id = edges.len();
             let states = id..store.len().min(id + run);
             piece.fill(&self.machine, store.read(), states, self.symmetry, &mut left, || false);
-            let recorded = store.split(piece.most_new(), false, |_, write| piece.record(write, edges, succ, max, budget));
+            let recorded = piece.record(store, edges, succ, max, budget);
             self.states = store.len();
             recorded?;
         }

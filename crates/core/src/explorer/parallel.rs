@@ -238,7 +238,7 @@ impl Batch {
         let Graph { store, edges } = graph;
         let piece = &mut self.pieces[0];
         piece.fill(job.machine, store.read(), states, job.symmetry, &mut { usize::MAX }, || false);
-        store.split(piece.most_new(), false, |_, write| piece.record(write, edges, &mut self.ids, job.max, job.budget))
+        piece.record(store, edges, &mut self.ids, job.max, job.budget)
     }
 }
 

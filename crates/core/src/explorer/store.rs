@@ -7,15 +7,15 @@
 //! its id: a probe seldom reads a state that is not the one, and growing the index never rehashes
 //! a state. What the store costs is a function of its number of states alone
 //! ([`StateStore::bytes_for`]): the index counts as the size it has when it grows only for want of
-//! room, however early it was grown (before a split), so the sequential and the parallel
-//! discovery pass the memory budget at the same state.
+//! room, however early it was grown (ahead of a batch of claims), so the sequential and the
+//! parallel discovery pass the memory budget at the same state.
 //!
-//! For the parallel discovery, a store can be split for a while ([`StateStore::split`]) into the
-//! states it has, which any thread may read and look up ([`StoreRead`]), and one thread that adds
-//! states meanwhile ([`StoreWrite`]). The index's slots are atomic words, so a look-up may meet a
-//! slot being filled: it stops there, at a state it cannot read yet, and [`StoreWrite::insert`]
-//! goes on from that slot later (slots are only ever filled, so the ones that look-up passed still
-//! hold other states). The index does not grow during a split: room is made before, for as many states as it may add.
+//! For the parallel discovery, the index's slots are atomic words, and states can be claimed from
+//! any thread at once ([`Claims`]): a state not found is claimed in the empty slot its probe ends
+//! at, which then holds a mark instead of an id; a probe for the same state meets the claim and
+//! compares with the words the mark names. Claims are settled into states, with ids in the order
+//! the caller chose, before the store is used otherwise ([`StateStore::settle`]). The index does
+//! not grow while there are claims: room is made before, for as many states as they may add.
 //!
 //! The graph also counts paths as it grows, while it can. States are expanded in the order they
 //! were found, breadth first, so each state's level (its distance from the first) only grows
@@ -31,7 +31,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use rayon::prelude::*;
 
-use super::chunks::{Chunks, ChunksOpen, ChunksRead};
+use super::chunks::{Chunks, ChunksRead};
 
 /// The discovered state graph: states by id, and what is known of the expanded ones.
 #[derive(Debug)]
@@ -268,14 +268,6 @@ pub(super) fn same(a: &[i64], b: &[i64]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0, |differ, (x, y)| differ | (x ^ y)) == 0
 }
 
-/// What a look-up in the index came to, for [`StoreWrite::insert`]: the state's id, or the slot
-/// where its probe stopped, in an index of `1 << bits` slots. Made by [`StoreRead::find`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Probe {
-    Found(u32),
-    Stopped { bits: u32, slot: u32 },
-}
-
 /// An empty slot of the index.
 const EMPTY: u64 = 0;
 /// Index bits of a new store.
@@ -361,21 +353,15 @@ impl Index {
         });
     }
 
-    /// Probes for `words`, of tag `tag`, from slot `i` on: `Ok` with its id, or `Err` with the
-    /// first slot that is empty or names a state at or past `readable` (which `get` cannot read).
+    /// Probes for `words`, of tag `tag` (with no claims in the index): `Ok` with its id, or `Err`
+    /// with the empty slot the probe ends at.
     #[inline]
-    fn probe<'r>(
-        &self,
-        words: &[i64],
-        tag: u64,
-        mut i: usize,
-        readable: usize,
-        get: impl Fn(usize) -> &'r [i64],
-    ) -> Result<u32, usize> {
+    fn probe<'r>(&self, words: &[i64], tag: u64, get: impl Fn(usize) -> &'r [i64]) -> Result<u32, usize> {
         let mask = self.slots.len() - 1;
+        let mut i = self.home(tag);
         loop {
             let slot = self.slots[i].load(Relaxed);
-            if slot == EMPTY || (slot as u32 - 1) as usize >= readable {
+            if slot == EMPTY {
                 return Err(i);
             }
             let id = slot as u32 - 1;
@@ -483,7 +469,7 @@ impl StateStore {
     pub(super) fn insert(&mut self, words: &[i64], hash: u64) -> u32 {
         let tag = Index::tag(hash);
         let (rows, index) = (&self.rows, &self.index);
-        let slot = match index.probe(words, tag, index.home(tag), usize::MAX, |id| rows.get(id, 1)) {
+        let slot = match index.probe(words, tag, |id| rows.get(id, 1)) {
             Ok(id) => return id,
             Err(slot) => slot,
         };
@@ -498,34 +484,26 @@ impl StateStore {
         id
     }
 
-    /// The states, to read and look up (as from a split).
+    /// The states, to read from any thread.
     pub(super) fn read(&self) -> StoreRead<'_> {
         StoreRead { rows: self.rows.read(), index: &self.index, len: self.len }
     }
 
-    /// The states so far, to read and look up from any thread, and the one adder meanwhile, who
-    /// may add up to `more` states; `f` runs with both. (See the module's note.) With `on_pool`,
-    /// the pool's workers share the work of making room.
-    pub(super) fn split<R>(
-        &mut self,
-        more: usize,
-        on_pool: bool,
-        f: impl FnOnce(StoreRead<'_>, &mut StoreWrite<'_>) -> R,
-    ) -> R {
-        self.reserve(more);
-        let (index, len) = (&self.index, self.len);
-        let (rows, open) = self.rows.split(more, on_pool);
-        let read = StoreRead { rows, index, len };
-        let mut write = StoreWrite { read, rows: open, len };
-        let result = f(read, &mut write);
-        let (fresh, len) = (write.rows.into_fresh(), write.len);
-        self.rows.absorb(fresh);
-        self.len = len;
-        result
+    /// Brings into the cache the first slot a probe for `hash` reads (`sink` as for [`prefetch`]).
+    #[inline]
+    pub(super) fn prefetch_slot(&self, hash: u64, sink: &mut u64) {
+        self.index.prefetch_slot(hash, sink);
+    }
+
+    /// Brings into the cache the state the first slot for `hash` names, if that slot has the
+    /// hash's tag; best once [`StateStore::prefetch_slot`] has brought the slot.
+    #[inline]
+    pub(super) fn prefetch_state(&self, hash: u64, sink: &mut u64) {
+        self.read().prefetch_state(hash, sink);
     }
 }
 
-/// The states a store had when it was split, to read and look up from any thread.
+/// A store's states, to read from any thread while it does not change.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct StoreRead<'a> {
     rows: ChunksRead<'a, i64>,
@@ -536,15 +514,6 @@ pub(super) struct StoreRead<'a> {
 impl<'a> StoreRead<'a> {
     pub(super) fn get(&self, id: usize) -> &'a [i64] {
         self.rows.get(id, 1)
-    }
-
-    /// Looks `words` up: its id, or where the probe stopped, for [`StoreWrite::insert`].
-    pub(super) fn find(&self, words: &[i64], hash: u64) -> Probe {
-        let (tag, rows) = (Index::tag(hash), self.rows);
-        match self.index.probe(words, tag, self.index.home(tag), self.len, |id| rows.get(id, 1)) {
-            Ok(id) => Probe::Found(id),
-            Err(slot) => Probe::Stopped { bits: self.index.bits, slot: slot as u32 },
-        }
     }
 
     /// Brings into the cache the first slot a probe for `hash` reads (`sink` as for [`prefetch`]).
@@ -589,11 +558,6 @@ pub(super) struct Claims<'a> {
 }
 
 impl<'a> Claims<'a> {
-    /// The state of `id`.
-    pub(super) fn get(&self, id: usize) -> &'a [i64] {
-        self.read.get(id)
-    }
-
     /// Finds `words`, of hash `hash`; or, if no state and no claim has them, claims them with
     /// `mark`. `claimed(m)` gives the words of the claim of mark `m`.
     #[inline]
@@ -636,71 +600,6 @@ impl<'a> Claims<'a> {
     }
 }
 
-/// The one thread adding states to a split store.
-#[derive(Debug)]
-pub(super) struct StoreWrite<'a> {
-    read: StoreRead<'a>,
-    rows: ChunksOpen<'a, i64>,
-    len: usize,
-}
-
-impl StoreWrite<'_> {
-    /// States found, before the split and since.
-    pub(super) fn len(&self) -> usize {
-        self.len
-    }
-
-    /// [`StateStore::bytes`] now.
-    pub(super) fn bytes(&self) -> usize {
-        self.rows.bytes_for(self.len) + Index::bytes_for(self.len)
-    }
-
-    /// The id of `words`, added as a new state if it is not known yet; `probe` is what a look-up
-    /// of it found, if one was made (see the module's note).
-    pub(super) fn insert(&mut self, words: &[i64], hash: u64, probe: Option<Probe>) -> u32 {
-        let index = self.read.index;
-        let tag = Index::tag(hash);
-        let start = match probe {
-            Some(Probe::Found(id)) => return id,
-            Some(Probe::Stopped { bits, slot }) if bits == index.bits => slot as usize,
-            _ => index.home(tag),
-        };
-        let rows = &self.rows;
-        let slot = match index.probe(words, tag, start, usize::MAX, |id| rows.get(id, 1)) {
-            Ok(id) => return id,
-            Err(slot) => slot,
-        };
-        assert!(Index::bits_for(self.len + 1) <= index.bits, "a split is given room for the states it adds");
-        let id = self.len as u32;
-        self.rows.push(words);
-        index.slots[slot].store(tag << 32 | (id as u64 + 1), Relaxed);
-        self.len += 1;
-        id
-    }
-
-    /// Brings into the cache the slot [`StoreWrite::insert`] reads first for `hash` and `probe`.
-    #[inline]
-    pub(super) fn prefetch(&self, hash: u64, probe: Option<Probe>, sink: &mut u64) {
-        let index = self.read.index;
-        match probe {
-            Some(Probe::Found(_)) => {}
-            Some(Probe::Stopped { bits, slot }) if bits == index.bits => prefetch(&index.slots[slot as usize], sink),
-            _ => index.prefetch_slot(hash, sink),
-        }
-    }
-
-    /// Brings into the cache the state that the first slot for `hash` names, if that slot has the
-    /// hash's tag (as [`StoreRead::prefetch_state`], for states added since the split too).
-    #[inline]
-    pub(super) fn prefetch_state(&self, hash: u64, sink: &mut u64) {
-        if let Some(id) = self.read.index.first_match(hash).filter(|&id| id < self.len) {
-            let row = self.rows.get(id, 1);
-            prefetch(&row[0], sink);
-            prefetch(&row[row.len() - 1], sink);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -714,102 +613,54 @@ mod tests {
         store.insert(&s, hash_words(&s))
     }
 
-    // Look-ups made while a split's adder adds states find the states from before, stop at the
-    // ones added since (which they cannot read yet), and the adder, told where they stopped,
-    // finds those again instead of adding them twice.
-    #[test]
-    fn look_ups_during_a_split() {
-        let mut store = StateStore::new(3);
-        for i in 0..100 {
-            assert_eq!(add(&mut store, i), i as u32);
-        }
-        let states: Vec<[i64; 3]> = (0..300).map(state).collect();
-        let probes = store.split(200, false, |read, write| {
-            for (i, s) in states.iter().enumerate().skip(100).take(100) {
-                assert_eq!(write.insert(s, hash_words(s), None), i as u32);
-            }
-            // What a reader sees now: the first hundred, and none of those added since.
-            states.iter().map(|s| read.find(s, hash_words(s))).collect::<Vec<_>>()
-        });
-        for (i, probe) in probes.iter().enumerate() {
-            match probe {
-                Probe::Found(id) => assert!(i < 100 && *id == i as u32, "{i}: {probe:?}"),
-                Probe::Stopped { .. } => assert!(i >= 100, "{i}"),
-            }
-        }
-        assert_eq!(store.len(), 200);
-        store.split(100, true, |_, write| {
-            for (i, (s, probe)) in states.iter().zip(&probes).enumerate() {
-                assert_eq!(write.insert(s, hash_words(s), Some(*probe)), i as u32);
-            }
-        });
-        assert_eq!(store.len(), 300);
-        for (i, s) in states.iter().enumerate() {
-            assert_eq!(store.get(i), &s[..]);
-        }
+    /// The id of `s` in `store`, if it is there.
+    fn find(store: &StateStore, s: &[i64]) -> Option<u32> {
+        store.index.probe(s, Index::tag(hash_words(s)), |id| store.get(id)).ok()
     }
 
-    // A probe made before the index grew still leads to the state (the adder starts over).
-    #[test]
-    fn probes_from_before_a_growth() {
-        let mut store = StateStore::new(3);
-        add(&mut store, 0);
-        let s = state(1);
-        let probe = store.read().find(&s, hash_words(&s));
-        let bits = store.index.bits;
-        for i in 2..2000 {
-            add(&mut store, i);
-        }
-        assert!(store.index.bits > bits);
-        let id = store.split(1, false, |_, write| write.insert(&s, hash_words(&s), Some(probe)));
-        assert_eq!((id, store.get(id as usize)), (1999, &s[..]));
-        assert_eq!(store.split(0, false, |_, write| write.insert(&s, hash_words(&s), None)), 1999);
+    /// Claims `batch` in `store` and settles the claims, as the parallel discovery does; every
+    /// state of `batch` must be new, and each one once.
+    fn claim_and_settle(store: &mut StateStore, batch: &[[i64; 3]]) {
+        store.reserve_on_pool(batch.len());
+        let claims = store.claims();
+        let slots: Vec<u32> = batch
+            .iter()
+            .enumerate()
+            .map(|(k, s)| match claims.claim(s, hash_words(s), k as u32, |m| &batch[m as usize][..]) {
+                Claim::Claimed { mark, slot } if mark == k as u32 => slot,
+                claim => panic!("{claim:?}"),
+            })
+            .collect();
+        store.settle(batch.len(), |k| (&batch[k][..], hash_words(&batch[k]), slots[k]));
     }
 
     // What a store counts in bytes depends on its states alone, whether its index was grown as
-    // states came, ahead of them for a split, or on the pool for states claimed and settled.
+    // states came, or on the pool ahead of states claimed and settled.
     #[test]
     fn bytes_follow_the_states() {
-        let (mut one, mut split, mut later) = (StateStore::new(3), StateStore::new(3), StateStore::new(3));
+        let (mut one, mut claimed) = (StateStore::new(3), StateStore::new(3));
         let mut i = 0;
         while i < 20_000 {
             let more = 1 + i as usize % 3000;
             let batch: Vec<[i64; 3]> = (i..i + more as i64).map(state).collect();
-            split.split(more, i % 2 == 0, |_, write| {
-                for s in &batch {
-                    write.insert(s, hash_words(s), None);
-                }
-            });
-            later.reserve_on_pool(more);
-            let claims = later.claims();
-            let slots: Vec<u32> = batch
-                .iter()
-                .enumerate()
-                .map(|(k, s)| match claims.claim(s, hash_words(s), k as u32, |m| &batch[m as usize][..]) {
-                    Claim::Claimed { mark, slot } if mark == k as u32 => slot,
-                    claim => panic!("{claim:?}"),
-                })
-                .collect();
-            later.settle(more, |k| (&batch[k][..], hash_words(&batch[k]), slots[k]));
+            claim_and_settle(&mut claimed, &batch);
             for j in i..i + more as i64 {
                 add(&mut one, j);
             }
             i += more as i64;
-            assert_eq!(split.bytes(), one.bytes());
-            assert_eq!(later.bytes(), one.bytes());
-            assert_eq!(later.index.bits, one.index.bits);
+            assert_eq!(claimed.bytes(), one.bytes());
+            assert_eq!(claimed.index.bits, one.index.bits);
         }
         assert_eq!(one.bytes(), one.bytes_for(one.len()));
         for j in 0..i {
-            let s = state(j);
-            assert_eq!(split.read().find(&s, hash_words(&s)), Probe::Found(j as u32));
-            assert_eq!(later.read().find(&s, hash_words(&s)), Probe::Found(j as u32));
+            assert_eq!(find(&one, &state(j)), Some(j as u32));
+            assert_eq!(find(&claimed, &state(j)), Some(j as u32));
         }
     }
 
     // Claims made from several threads at once, twice for each state: each state is claimed once,
-    // its second claim meets the first (or finds the state, once settled), states already there
-    // are found, and once settled every state is found again with the id of its place in order.
+    // its second claim meets the first, states already there are found, and once settled every
+    // state is found again with the id of its place in order.
     #[test]
     fn claims_from_the_pool() {
         let mut store = StateStore::new(3);
@@ -829,27 +680,27 @@ mod tests {
             .par_iter()
             .map(|&m| (m % n, claims.claim(&states[m % n], hash_words(&states[m % n]), m as u32, claimed)))
             .collect();
-        let mut slot_of = vec![None; n];
+        let mut claim_of = vec![None; n];
         for &(k, claim) in &answers {
             match claim {
                 Claim::Found(id) => assert!(k < 10 && id == k as u32, "{k}: {claim:?}"),
                 Claim::Claimed { mark, slot } => {
                     assert!(k >= 10, "{k}");
                     assert_eq!(mark as usize % n, k, "a claim names its own state's words");
-                    assert!(slot_of[k].is_none_or(|first| first == (mark, slot)), "one claim per state");
-                    slot_of[k] = Some((mark, slot));
+                    assert!(claim_of[k].is_none_or(|first| first == (mark, slot)), "one claim per state");
+                    claim_of[k] = Some((mark, slot));
                 }
             }
         }
-        let slot_of: Vec<Option<u32>> = slot_of.into_iter().map(|c| c.map(|(_, slot)| slot)).collect();
-        let new: Vec<usize> = (10..states.len()).collect();
-        store.settle(new.len(), |i| (&states[new[i]][..], hash_words(&states[new[i]]), slot_of[new[i]].unwrap()));
+        let slot = |k: usize| claim_of[k].expect("claimed").1;
+        store.settle(n - 10, |i| (&states[10 + i][..], hash_words(&states[10 + i]), slot(10 + i)));
         for (i, s) in states.iter().enumerate() {
-            assert_eq!(store.read().find(s, hash_words(s)), Probe::Found(i as u32), "{i}");
+            assert_eq!(find(&store, s), Some(i as u32), "{i}");
             assert_eq!(store.get(i), &s[..]);
         }
         let absent = state(60_000);
-        assert!(matches!(store.read().find(&absent, hash_words(&absent)), Probe::Stopped { .. }));
-        assert_eq!(store.split(1, false, |_, write| write.insert(&absent, hash_words(&absent), None)), 60_000);
+        assert_eq!(find(&store, &absent), None);
+        assert_eq!(store.insert(&absent, hash_words(&absent)), 60_000);
+        assert_eq!(find(&store, &absent), Some(60_000));
     }
 }

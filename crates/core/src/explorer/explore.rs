@@ -42,8 +42,8 @@ pub const MEMORY_BUDGET: usize = 384 << 20;
 /// discovery marks its answers with the 32nd), far more than any memory budget lets it hold.
 pub(super) const MOST_STATES: usize = (1 << 31) - 2;
 
-/// Most bytes of successors a batch of the parallel discovery holds before they are merged
-/// (beyond [`MEMORY_BUDGET`]).
+/// Most bytes the parallel discovery's two batches hold at once, their successors and what is
+/// known of them until they are recorded (beyond [`MEMORY_BUDGET`]).
 pub const BATCH_BYTES: usize = 8 << 20;
 
 /// Work between two looks at the clock, in ordinary steps (see `Machine::step_cost`).

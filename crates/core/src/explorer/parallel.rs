@@ -35,8 +35,14 @@ use super::store::{Claim, Claims, Edges, Graph, StateStore, CLAIMED};
 const BATCH: usize = 8192;
 /// Fewest states in a batch taken ahead, unless fewer are known.
 const LEAST_BATCH: usize = 32;
-/// States per piece of a batch; a batch of at most this many runs on one thread.
+/// Most states per piece of a batch.
 const PIECE: usize = 256;
+/// Fewest states per piece of a batch (a batch is cut into a few pieces per worker, so that the
+/// workers even out), and, twice over, most states of a batch that runs on one thread.
+const LEAST_PIECE: usize = 32;
+/// Pieces a batch is cut into per worker of the pool, at least (while they hold
+/// [`LEAST_PIECE`] states).
+const PIECES_PER_WORKER: usize = 4;
 /// How many successors ahead phase 2 asks for a slot of the index, and for the state it names.
 const SLOTS_AHEAD: usize = 16;
 const STATES_AHEAD: usize = 8;
@@ -56,8 +62,10 @@ struct Job<'a> {
     symmetry: bool,
     max: usize,
     budget: usize,
-    /// States per piece.
+    /// Most states per piece.
     piece: usize,
+    /// Pieces a batch is cut into, at least (see [`PIECES_PER_WORKER`]).
+    per_worker: usize,
     /// Bits of a claim's mark that give a successor's place in its piece (the others, its piece).
     at_bits: u32,
 }
@@ -150,15 +158,16 @@ impl Batch {
 
     /// Phase 1: computes the successors of `states` (until cancelled).
     fn compute(&mut self, job: &Job<'_>, store: &StateStore, states: Range<usize>) {
-        self.used = states.len().div_ceil(job.piece);
+        let size = (states.len() / job.per_worker).clamp(LEAST_PIECE.min(job.piece), job.piece);
+        self.used = states.len().div_ceil(size);
         if self.pieces.len() < self.used {
             self.pieces.resize_with(self.used, Piece::default);
             self.found.resize_with(self.used, Found::default);
         }
         let read = store.read();
         self.pieces[..self.used].par_iter_mut().enumerate().for_each(|(k, piece)| {
-            let start = states.start + k * job.piece;
-            let states = start..(start + job.piece).min(states.end);
+            let start = states.start + k * size;
+            let states = start..(start + size).min(states.end);
             piece.fill(job.machine, read, states, job.symmetry, &mut { usize::MAX }, || job.control.cancelled());
         });
     }
@@ -262,11 +271,12 @@ pub(super) fn discover_parallel(
     let piece = PIECE.min(most.div_ceil(4));
     // A claim's mark names a piece and a place in it, in 31 bits.
     let at_bits = (piece * moves).next_power_of_two().trailing_zeros();
-    let pieces = most.div_ceil(piece);
+    let pieces = most.div_ceil(LEAST_PIECE.min(piece));
     assert!(at_bits + pieces.next_power_of_two().trailing_zeros() < 31, "a claim's mark fits in 31 bits");
     let budget = control.memory_budget;
     let symmetry = control.symmetry && machine.has_symmetry();
-    let job = Job { machine, control, symmetry, max, budget, piece, at_bits };
+    let per_worker = PIECES_PER_WORKER * rayon::current_num_threads().max(1);
+    let job = Job { machine, control, symmetry, max, budget, piece, per_worker, at_bits };
     // A batch takes half the known states after it, so that the one after it has states to
     // overlap with (never past `most`, which a small memory budget may set below LEAST_BATCH).
     let batch = |from: usize, known: usize| from..known.min(from + ((known - from) / 2).max(LEAST_BATCH).min(most));
@@ -281,7 +291,7 @@ pub(super) fn discover_parallel(
             if states.is_empty() {
                 break Ok(());
             }
-            if states.len() <= job.piece {
+            if states.len() <= 2 * LEAST_PIECE {
                 ready.expand_here(&job, &mut graph, states)?;
                 continue;
             }
@@ -296,7 +306,7 @@ pub(super) fn discover_parallel(
         let Graph { store, edges } = &mut graph;
         let (first, store_ref) = (store.len(), &*store);
         let bytes = |states: usize| store_ref.bytes_for(states);
-        let numbered = if after.len() <= job.piece {
+        let numbered = if after.len() <= 2 * LEAST_PIECE {
             // Too little to share: the pool's workers would only be woken for it.
             next.used = 0;
             ready.number(&job, first, bytes, edges)

@@ -499,7 +499,11 @@ impl StateStore {
     /// hash's tag; best once [`StateStore::prefetch_slot`] has brought the slot.
     #[inline]
     pub(super) fn prefetch_state(&self, hash: u64, sink: &mut u64) {
-        self.read().prefetch_state(hash, sink);
+        if let Some(id) = self.index.first_match(hash).filter(|&id| id < self.len) {
+            let row = self.get(id);
+            prefetch(&row[0], sink);
+            prefetch(&row[row.len() - 1], sink);
+        }
     }
 }
 

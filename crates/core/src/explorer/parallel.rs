@@ -16,7 +16,8 @@
 //!    batch's, and each successor's count of paths (see `store`).
 //! 4. The new states are added to the store, on the pool, and their claims turned into ids.
 //!
-//! Phase 3 runs while the pool's other workers compute the next batch's successors (phase 1):
+//! Phase 3 runs while the pool's other workers compute the next batch's successors (phase 1, which
+//! reads the store but not its index):
 //! that batch is made of states found before, half of those not yet expanded, so that there are
 //! always some left for the one after it. A batch too small to share runs the sequential loop's
 //! way, on one thread.
@@ -43,8 +44,10 @@ const LEAST_PIECE: usize = 32;
 /// Pieces a batch is cut into per worker of the pool, at least (while they hold
 /// [`LEAST_PIECE`] states).
 const PIECES_PER_WORKER: usize = 4;
-/// How many successors ahead phase 2 asks for a slot of the index, and for the state it names.
+/// How many successors ahead phase 2 asks for a slot of the index.
 const SLOTS_AHEAD: usize = 16;
+/// How many successors ahead phase 2 asks for the state a slot names (fewer than
+/// [`SLOTS_AHEAD`], so that its slot has come by then).
 const STATES_AHEAD: usize = 8;
 /// How many successors ahead phase 3 asks for the count of paths of a found one.
 const PATHS_AHEAD: usize = 8;
@@ -65,7 +68,7 @@ struct Job<'a> {
     /// Most states per piece.
     piece: usize,
     /// Pieces a batch is cut into, at least (see [`PIECES_PER_WORKER`]).
-    per_worker: usize,
+    least_pieces: usize,
     /// Bits of a claim's mark that give a successor's place in its piece (the others, its piece).
     at_bits: u32,
 }
@@ -158,7 +161,7 @@ impl Batch {
 
     /// Phase 1: computes the successors of `states` (until cancelled).
     fn compute(&mut self, job: &Job<'_>, store: &StateStore, states: Range<usize>) {
-        let size = (states.len() / job.per_worker).clamp(LEAST_PIECE.min(job.piece), job.piece);
+        let size = (states.len() / job.least_pieces).clamp(LEAST_PIECE.min(job.piece), job.piece);
         self.used = states.len().div_ceil(size);
         if self.pieces.len() < self.used {
             self.pieces.resize_with(self.used, Piece::default);
@@ -275,8 +278,8 @@ pub(super) fn discover_parallel(
     assert!(at_bits + pieces.next_power_of_two().trailing_zeros() < 31, "a claim's mark fits in 31 bits");
     let budget = control.memory_budget;
     let symmetry = control.symmetry && machine.has_symmetry();
-    let per_worker = PIECES_PER_WORKER * rayon::current_num_threads().max(1);
-    let job = Job { machine, control, symmetry, max, budget, piece, per_worker, at_bits };
+    let least_pieces = PIECES_PER_WORKER * rayon::current_num_threads().max(1);
+    let job = Job { machine, control, symmetry, max, budget, piece, least_pieces, at_bits };
     // A batch takes half the known states after it, so that the one after it has states to
     // overlap with (never past `most`, which a small memory budget may set below LEAST_BATCH).
     let batch = |from: usize, known: usize| from..known.min(from + ((known - from) / 2).max(LEAST_BATCH).min(most));

@@ -160,12 +160,7 @@ impl<T: Copy + Default> Chunks<T> {
 
     /// `rows` rows from row `at`, all in one chunk (as [`Chunks::push`] placed them).
     pub(super) fn get(&self, at: usize, rows: usize) -> &[T] {
-        if rows == 0 {
-            return &[];
-        }
-        let g = self.geometry;
-        let (k, offset) = g.locate(at);
-        &self.chunks[k][offset * g.width..(offset + rows) * g.width]
+        self.read().get(at, rows)
     }
 
     /// Bytes of the chunks made so far, and of the next one (a push may make it).
@@ -180,14 +175,7 @@ impl<T: Copy + Default> Chunks<T> {
 
     /// The rows, to read from any thread.
     pub(super) fn read(&self) -> ChunksRead<'_, T> {
-        let g = self.geometry;
-        match self.chunks.split_last() {
-            Some((last, chunks)) => {
-                let sealed = (self.rows - g.start(self.chunks.len() - 1)) * g.width;
-                ChunksRead { geometry: g, chunks, last: &last[..sealed] }
-            }
-            None => ChunksRead { geometry: g, chunks: &[], last: &[] },
-        }
+        ChunksRead { geometry: self.geometry, chunks: &self.chunks }
     }
 }
 
@@ -195,10 +183,7 @@ impl<T: Copy + Default> Chunks<T> {
 #[derive(Debug, Clone, Copy)]
 pub(super) struct ChunksRead<'a, T> {
     geometry: Geometry,
-    /// Every chunk but the last.
     chunks: &'a [Vec<T>],
-    /// The last chunk's rows.
-    last: &'a [T],
 }
 
 impl<'a, T> ChunksRead<'a, T> {
@@ -209,8 +194,7 @@ impl<'a, T> ChunksRead<'a, T> {
         }
         let g = self.geometry;
         let (k, offset) = g.locate(at);
-        let chunk = if k < self.chunks.len() { &self.chunks[k][..] } else { self.last };
-        &chunk[offset * g.width..(offset + rows) * g.width]
+        &self.chunks[k][offset * g.width..(offset + rows) * g.width]
     }
 }
 

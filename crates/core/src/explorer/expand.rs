@@ -29,12 +29,13 @@ pub(super) fn footprint(store_bytes: usize, edges: &Edges, states: usize) -> usi
     store_bytes + edges.bytes() + states * Counting::BYTES_PER_STATE
 }
 
-/// The successors of a run of consecutive states: their words and hashes, how many per state,
-/// and (after [`Piece::look_up`]) what the store said of each; with the room they are computed
-/// in. A piece is kept from run to run, so after the first it allocates nothing (in the browser,
+/// The successors of a run of consecutive states: their words and hashes, and how many per
+/// state; with the room they are computed in. A piece is kept from run to run, so after the first it allocates nothing (in the browser,
 /// every allocation takes the allocator's one lock, which the page's thread may have to spin on).
 #[derive(Debug, Default)]
 pub(super) struct Piece {
+    /// Words per state.
+    width: usize,
     words: Vec<i64>,
     hashes: Vec<u64>,
     counts: Vec<u32>,
@@ -61,6 +62,7 @@ impl Piece {
         stop: impl Fn() -> bool,
     ) {
         let width = machine.width();
+        self.width = width;
         self.words.clear();
         self.hashes.clear();
         self.counts.clear();
@@ -90,10 +92,6 @@ impl Piece {
         }
     }
 
-    fn width(&self) -> usize {
-        self.words.len() / self.hashes.len().max(1)
-    }
-
     /// How many successors each state has, in order.
     pub(super) fn counts(&self) -> &[u32] {
         &self.counts
@@ -106,8 +104,7 @@ impl Piece {
 
     /// The words of successor `k`.
     pub(super) fn successor(&self, k: usize) -> &[i64] {
-        let width = self.width();
-        &self.words[k * width..(k + 1) * width]
+        &self.words[k * self.width..(k + 1) * self.width]
     }
 
     /// Records the successors into the store and `edges`, state after state in order (the states
@@ -122,7 +119,7 @@ impl Piece {
         max: usize,
         budget: usize,
     ) -> Result<(), ExploreError> {
-        let (n, width) = (self.hashes.len(), self.width());
+        let n = self.hashes.len();
         let mut sink = 0;
         for &hash in self.hashes.iter().take(SLOTS_AHEAD) {
             store.prefetch_slot(hash, &mut sink);
@@ -137,7 +134,7 @@ impl Piece {
                 if k + STATES_AHEAD < n {
                     store.prefetch_state(self.hashes[k + STATES_AHEAD], &mut sink);
                 }
-                let id = store.insert(&self.words[k * width..(k + 1) * width], self.hashes[k]);
+                let id = store.insert(self.successor(k), self.hashes[k]);
                 edges.prefetch(id, &mut sink);
                 succ.push(id);
                 if store.len() > max {

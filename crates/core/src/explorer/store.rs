@@ -376,11 +376,17 @@ impl Index {
         prefetch(&self.slots[self.home(Self::tag(hash))], sink);
     }
 
-    /// The id in the first slot for `hash`, if that slot has the hash's tag.
-    fn first_match(&self, hash: u64) -> Option<usize> {
+    /// Brings into the cache the state that the first slot for `hash` names, if that slot has
+    /// the hash's tag and an id below `len` (not a claim); `get` reads a state.
+    #[inline]
+    fn prefetch_state<'r>(&self, hash: u64, len: usize, get: impl Fn(usize) -> &'r [i64], sink: &mut u64) {
         let tag = Self::tag(hash);
         let slot = self.slots[self.home(tag)].load(Relaxed);
-        (slot != EMPTY && slot >> 32 == tag).then(|| (slot as u32 - 1) as usize)
+        if slot != EMPTY && slot >> 32 == tag && ((slot as u32 - 1) as usize) < len {
+            let row = get((slot as u32 - 1) as usize);
+            prefetch(&row[0], sink);
+            prefetch(&row[row.len() - 1], sink);
+        }
     }
 }
 
@@ -499,11 +505,7 @@ impl StateStore {
     /// hash's tag; best once [`StateStore::prefetch_slot`] has brought the slot.
     #[inline]
     pub(super) fn prefetch_state(&self, hash: u64, sink: &mut u64) {
-        if let Some(id) = self.index.first_match(hash).filter(|&id| id < self.len) {
-            let row = self.get(id);
-            prefetch(&row[0], sink);
-            prefetch(&row[row.len() - 1], sink);
-        }
+        self.index.prefetch_state(hash, self.len, |id| self.get(id), sink);
     }
 }
 
@@ -530,11 +532,7 @@ impl<'a> StoreRead<'a> {
     /// hash's tag; best once [`StoreRead::prefetch_slot`] has brought the slot.
     #[inline]
     pub(super) fn prefetch_state(&self, hash: u64, sink: &mut u64) {
-        if let Some(id) = self.index.first_match(hash).filter(|&id| id < self.len) {
-            let row = self.get(id);
-            prefetch(&row[0], sink);
-            prefetch(&row[row.len() - 1], sink);
-        }
+        self.index.prefetch_state(hash, self.len, |id| self.get(id), sink);
     }
 }
 

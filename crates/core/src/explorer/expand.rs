@@ -5,8 +5,8 @@
 //! Implementation note: most of an exploration's time goes to waiting for memory. Each successor
 //! costs a read of a random slot of the index and, when the slot's tag matches, of the state it
 //! names, to compare: two cache misses, far more than computing the successor. With a run's
-//! successors at hand, both are asked for ahead ([`StateStore::prefetch_slot`], then
-//! [`StateStore::prefetch_state`]) a few successors before they are needed, so that their misses
+//! successors at hand, both are asked for ahead ([`StoreRead::prefetch_slot`], then
+//! [`StoreRead::prefetch_state`]) a few successors before they are needed, so that their misses
 //! overlap instead of following one another. The parallel discovery looks its successors up the
 //! same way, on the pool (see `parallel`).
 
@@ -122,17 +122,17 @@ impl Piece {
         let n = self.hashes.len();
         let mut sink = 0;
         for &hash in self.hashes.iter().take(SLOTS_AHEAD) {
-            store.prefetch_slot(hash, &mut sink);
+            store.read().prefetch_slot(hash, &mut sink);
         }
         let mut k = 0;
         for &count in &self.counts {
             succ.clear();
             for _ in 0..count {
                 if k + SLOTS_AHEAD < n {
-                    store.prefetch_slot(self.hashes[k + SLOTS_AHEAD], &mut sink);
+                    store.read().prefetch_slot(self.hashes[k + SLOTS_AHEAD], &mut sink);
                 }
                 if k + STATES_AHEAD < n {
-                    store.prefetch_state(self.hashes[k + STATES_AHEAD], &mut sink);
+                    store.read().prefetch_state(self.hashes[k + STATES_AHEAD], &mut sink);
                 }
                 let id = store.insert(self.successor(k), self.hashes[k]);
                 edges.prefetch(id, &mut sink);

@@ -490,23 +490,11 @@ impl StateStore {
         id
     }
 
-    /// The states, to read from any thread.
+    /// The states, to read (and to ask for ahead) from any thread.
     pub(super) fn read(&self) -> StoreRead<'_> {
         StoreRead { rows: self.rows.read(), index: &self.index, len: self.len }
     }
 
-    /// Brings into the cache the first slot a probe for `hash` reads (`sink` as for [`prefetch`]).
-    #[inline]
-    pub(super) fn prefetch_slot(&self, hash: u64, sink: &mut u64) {
-        self.index.prefetch_slot(hash, sink);
-    }
-
-    /// Brings into the cache the state the first slot for `hash` names, if that slot has the
-    /// hash's tag; best once [`StateStore::prefetch_slot`] has brought the slot.
-    #[inline]
-    pub(super) fn prefetch_state(&self, hash: u64, sink: &mut u64) {
-        self.index.prefetch_state(hash, self.len, |id| self.get(id), sink);
-    }
 }
 
 /// A store's states, to read from any thread while it does not change.

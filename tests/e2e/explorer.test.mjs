@@ -1,11 +1,13 @@
 // The interleaving explorer in a real browser: exact counts equal the native engine's, a
 // shortest schedule replays, challenges are solved and remembered, parse errors show their line;
 // a program at the thread cap explores while the page keeps drawing, one past it is refused at
-// its line, and thousands of outcomes are listed a page at a time; under `tso`, store buffers are
-// drawn and flushed by hand, a challenge is solved with them, outcomes only store buffers allow are
-// marked, a challenge is proved by exploring, and a lost notification is told.
+// its line, thousands of outcomes are listed a page at a time, and a report of 17-digit counts
+// stays legible on a phone; under `tso`, store buffers are drawn and flushed by hand, a challenge
+// is solved with them, outcomes only store buffers allow are marked, a challenge is proved by
+// exploring, and a lost notification is told.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { useSite, site, axeViolations, ready, watchFrames } from './harness.mjs';
 
 /** A program of `n` threads, each one `x = x + 1` on three lines of its own. */
@@ -180,6 +182,33 @@ thread C {
     assert.equal(await pager.getByRole('button', { name: 'Previous' }).isDisabled(), false);
     assert.deepEqual(await axeViolations(page), []);
     await page.close();
+  });
+
+  // A report of 17-digit counts stays legible at a tablet's and a phone's width: each figure on
+  // one line, every outcome's bar where the others are, no button broken over two lines, and no
+  // outcome that happens shown as 0.0%.
+  it('lays out a report of huge counts at narrow widths', async () => {
+    const program = readFileSync(new URL('../../crates/core/benches/programs/increments-4x4.txt', import.meta.url), 'utf8');
+    for (const width of [736, 390]) {
+      const page = await s.open('/lessons/race-conditions', { viewport: { width, height: 900 } });
+      const w = page.locator('[data-widget=explorer]');
+      await w.locator('textarea').fill(program);
+      await w.getByRole('tab', { name: 'Explore all' }).click();
+      await exploreWatched(w, page);
+      const boxes = async (selector) => Promise.all((await w.locator(selector).all()).map((e) => e.boundingBox()));
+      const figures = await boxes('.figures dd');
+      assert.equal(figures.length, 6);
+      for (const f of figures) assert.ok(Math.abs(f.height - figures[2].height) < 1, `${width} px: a figure of ${f.height} px against ${figures[2].height}`);
+      const bars = await boxes('.outcome-bars li .bar');
+      assert.equal(bars.length, 15);
+      for (const b of bars) assert.ok(Math.abs(b.x - bars[0].x) < 1 && Math.abs(b.width - bars[0].width) < 1, `${width} px: a bar at ${b.x} of ${b.width} px`);
+      const buttons = await boxes('.outcome-bars li button');
+      for (const b of buttons) assert.ok(Math.abs(b.height - buttons[0].height) < 1, `${width} px: a button of ${b.height} px`);
+      const counts = await w.locator('.outcome-bars li .count').allInnerTexts();
+      assert.ok(counts.every((c) => !c.endsWith(' 0.0%')), counts.join(' | '));
+      assert.equal(counts.at(-1), '63,063,000 · <\u00a00.1%');
+      await page.close();
+    }
   });
 
   // A broken program shows the parser's message at its line, and cannot be explored.

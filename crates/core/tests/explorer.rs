@@ -911,6 +911,12 @@ check x == 16
         assert_eq!(outcomes, [(x(1), big(4), true), (x(2), big(2), false)]);
         assert!(!r.unbounded);
         assert_eq!(r.reachable, Reachable { complete: true, bad: true, deadlock: false, error: false });
+        // Shares as the outcome bars print them: a part that happens is never "0.0%", and one
+        // that does not always is never "100.0%".
+        assert_eq!([&big(4), &big(2), &big(0), &big(6)].map(|p| r.share_text(p)), ["66.7%", "33.3%", "0%", "100%"]);
+        let wide = Report { schedules: big(10_000), ..r.clone() };
+        let texts = [1, 4, 5, 10, 9_994, 9_995, 9_999].map(|p| wide.share_text(&big(p)));
+        assert_eq!(texts, ["<\u{a0}0.1%", "<\u{a0}0.1%", "0.1%", "0.1%", "99.9%", ">\u{a0}99.9%", ">\u{a0}99.9%"]);
     }
 
     // A large state space with a small limit stops promptly with StateLimit, in both modes;

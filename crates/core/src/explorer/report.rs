@@ -102,6 +102,24 @@ impl Report {
             _ => 0.0,
         }
     }
+
+    /// [`Report::share`] as a percentage to one decimal, for people: never "0.0%" for a part
+    /// that happens, nor "100.0%" for one that does not always ("< 0.1%", "> 99.9%", each with a
+    /// no-break space).
+    pub fn share_text(&self, part: &BigUint) -> String {
+        let pct = self.share(part) * 100.0;
+        if part.is_zero() || self.schedules.is_zero() {
+            "0%".into()
+        } else if *part >= self.schedules {
+            "100%".into()
+        } else if pct < 0.05 {
+            "<\u{a0}0.1%".into()
+        } else if pct >= 99.95 {
+            ">\u{a0}99.9%".into()
+        } else {
+            format!("{pct:.1}%")
+        }
+    }
 }
 
 /// A report being added up, one final state at a time (in any order: outcomes are kept sorted).

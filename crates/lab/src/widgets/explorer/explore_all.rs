@@ -190,8 +190,10 @@ pub(super) fn view(
             <div class="controls">
                 <button type="button" class="primary" onclick={start} disabled={running || program.is_none()}>{ "Explore every interleaving" }</button>
                 <button type="button" onclick={cancel} disabled={!running}>{ "Cancel" }</button>
-                <label for="explorer-limit">{ "State limit" }</label>
-                <input id="explorer-limit" inputmode="numeric" value={(*run.limit_text).clone()} disabled={running} oninput={on_limit} />
+                <span class="limit">
+                    <label for="explorer-limit">{ "State limit" }</label>
+                    <input id="explorer-limit" inputmode="numeric" value={(*run.limit_text).clone()} disabled={running} oninput={on_limit} />
+                </span>
             </div>
             if let Some(r) = run.refusal.as_ref() { <p class="refusal" role="alert">{ r }</p> }
             if running {
@@ -217,9 +219,14 @@ fn report(r: &Report, page: &UseStateHandle<usize>, show_me: &dyn Fn(Target) -> 
         html! {
             <>
                 <span class="bar" aria-hidden="true"><span style={format!("width: {pct:.2}%")}></span></span>
-                <span class="count">{ format!("{} · {:.1}%", big(part), pct) }</span>
+                <span class="count">{ format!("{} · {}", big(part), r.share_text(part)) }</span>
             </>
         }
+    };
+    // A figure of many digits takes two columns, so that it stays on one line.
+    let figure = |name: &str, text: String| {
+        let long = text.len() > 11;
+        html! { <div class={classes!(long.then_some("long"))}><dt>{ name.to_string() }</dt><dd>{ text }</dd></div> }
     };
     html! {
         <div class="report">
@@ -227,12 +234,12 @@ fn report(r: &Report, page: &UseStateHandle<usize>, show_me: &dyn Fn(Target) -> 
                 <p class="note">{ "A loop can spin forever here, so there are infinitely many schedules. Below is what can happen at all." }</p>
             } else {
                 <dl class="figures">
-                    <div><dt>{ "Schedules" }</dt><dd data-testid="schedules">{ big(&r.schedules) }</dd></div>
-                    <div><dt>{ "Complete" }</dt><dd>{ big(&r.complete) }</dd></div>
-                    <div><dt>{ "Bad" }</dt><dd>{ big(&r.bad) }</dd></div>
-                    <div><dt>{ "Deadlocked" }</dt><dd>{ big(&r.deadlock) }</dd></div>
-                    <div><dt>{ "Errors" }</dt><dd>{ big(&r.error) }</dd></div>
-                    <div><dt>{ "States visited" }</dt><dd>{ group_digits(r.states as u64) }</dd></div>
+                    { figure("Schedules", big(&r.schedules)) }
+                    { figure("Complete", big(&r.complete)) }
+                    { figure("Bad", big(&r.bad)) }
+                    { figure("Deadlocked", big(&r.deadlock)) }
+                    { figure("Errors", big(&r.error)) }
+                    { figure("States visited", group_digits(r.states as u64)) }
                 </dl>
             }
             if r.store_buffer_outcomes() > 0 {

@@ -2,6 +2,8 @@
 //! what each task did when, and the figures of a run summed up and explained. The tasks
 //! themselves are real futures in the browser; they report to a [`Timeline`] with the page's clock.
 
+use crate::numbers::group_digits;
+
 /// How the tasks are awaited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -47,6 +49,11 @@ pub const MAX_CPU_TOTAL_MS: f64 = 10_000.0;
 /// Longest expected run, ms.
 pub const MAX_RUN_MS: f64 = 120_000.0;
 
+/// Whole milliseconds, digits grouped: `"20,000 ms"`.
+fn ms(x: f64) -> String {
+    format!("{} ms", group_digits(x.max(0.0).round() as u64))
+}
+
 fn number<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, String> {
     crate::numbers::without_separators(text).parse().map_err(|_| format!("{what}: “{}” is not a number.", text.trim()))
 }
@@ -68,15 +75,16 @@ impl Settings {
     /// Checks every limit; the message says which one and why.
     pub fn check(&self) -> Result<(), String> {
         if !(1..=MAX_TASKS).contains(&self.tasks) {
-            return Err(format!("Tasks must be from 1 to {MAX_TASKS} (you asked for {}).", self.tasks));
+            return Err(format!("Tasks must be from 1 to {} (you asked for {}).", group_digits(MAX_TASKS.into()), group_digits(self.tasks.into())));
         }
         if self.latency_max_ms > MAX_LATENCY_MS {
-            return Err(format!("A wait can be at most {MAX_LATENCY_MS} ms (you asked for {}).", self.latency_max_ms));
+            return Err(format!("A wait can be at most {} (you asked for {}).", ms(MAX_LATENCY_MS.into()), ms(self.latency_max_ms.into())));
         }
         if self.latency_min_ms > self.latency_max_ms {
             return Err(format!(
-                "The shortest wait ({} ms) is longer than the longest ({} ms).",
-                self.latency_min_ms, self.latency_max_ms
+                "The shortest wait ({}) is longer than the longest ({}).",
+                ms(self.latency_min_ms.into()),
+                ms(self.latency_max_ms.into())
             ));
         }
         if !(0.0..=MAX_CPU_MS).contains(&self.cpu_ms) || self.cpu_ms.is_nan() {
@@ -85,9 +93,10 @@ impl Settings {
         let cpu_total = self.cpu_ms * f64::from(self.tasks);
         if cpu_total > MAX_CPU_TOTAL_MS {
             return Err(format!(
-                "That is {:.0} ms of computation on the page's one thread, more than the {:.0} ms allowed: \
+                "That is {} of computation on the page's one thread, more than the {} allowed: \
                  use fewer tasks or less computation each.",
-                cpu_total, MAX_CPU_TOTAL_MS
+                ms(cpu_total),
+                ms(MAX_CPU_TOTAL_MS)
             ));
         }
         let expected = self.expected_wall_ms_upper();
@@ -186,15 +195,25 @@ impl Summary {
         let overhead = self.wall_ms - ideal;
         match self.mode {
             Mode::Concurrent => format!(
-                "All {} waits overlapped, so the run took about the longest wait ({:.0} ms) plus all the computation \
-                 ({:.0} ms), which cannot overlap on one thread: {:.0} ms expected, {:.0} ms measured ({:+.0} ms of \
-                 timer and scheduling slack), instead of the {:.0} ms the waits add up to.",
-                self.tasks, self.max_latency_ms, self.cpu_ms_total, ideal, self.wall_ms, overhead, self.sum_latency_ms
+                "All {} waits overlapped, so the run took about the longest wait ({}) plus all the computation \
+                 ({}), which cannot overlap on one thread: {} expected, {} measured ({:+.0} ms of \
+                 timer and scheduling slack), instead of the {} the waits add up to.",
+                group_digits(self.tasks.into()),
+                ms(self.max_latency_ms),
+                ms(self.cpu_ms_total),
+                ms(ideal),
+                ms(self.wall_ms),
+                overhead,
+                ms(self.sum_latency_ms)
             ),
             Mode::Sequential => format!(
-                "Each task waited for the one before, so the run took the sum of the waits ({:.0} ms) plus the \
-                 computation ({:.0} ms): {:.0} ms expected, {:.0} ms measured ({:+.0} ms of timer slack).",
-                self.sum_latency_ms, self.cpu_ms_total, ideal, self.wall_ms, overhead
+                "Each task waited for the one before, so the run took the sum of the waits ({}) plus the \
+                 computation ({}): {} expected, {} measured ({:+.0} ms of timer slack).",
+                ms(self.sum_latency_ms),
+                ms(self.cpu_ms_total),
+                ms(ideal),
+                ms(self.wall_ms),
+                overhead
             ),
         }
     }
@@ -302,12 +321,12 @@ mod tests {
     fn limits_are_refused_with_reasons() {
         assert!(settings("200", "100", "100", "0", Mode::Concurrent).is_ok());
         assert!(settings("10,000", "100", "100", "0", Mode::Concurrent).is_ok());
-        assert!(settings("0", "1", "1", "0", Mode::Concurrent).unwrap_err().contains("from 1 to 10000"));
-        assert!(settings("10001", "1", "1", "0", Mode::Concurrent).unwrap_err().contains("10001"));
+        assert!(settings("0", "1", "1", "0", Mode::Concurrent).unwrap_err().contains("from 1 to 10,000"));
+        assert!(settings("10001", "1", "1", "0", Mode::Concurrent).unwrap_err().contains("10,001"));
         assert!(settings("5", "50", "10", "0", Mode::Concurrent).unwrap_err().contains("shortest wait"));
-        assert!(settings("5", "1", "20000", "0", Mode::Concurrent).unwrap_err().contains("at most 10000"));
+        assert!(settings("5", "1", "20000", "0", Mode::Concurrent).unwrap_err().contains("at most 10,000 ms"));
         assert!(settings("5", "1", "1", "-1", Mode::Concurrent).unwrap_err().contains("from 0 to 100"));
-        assert!(settings("1000", "1", "1", "50", Mode::Concurrent).unwrap_err().contains("50000 ms of computation"));
+        assert!(settings("1000", "1", "1", "50", Mode::Concurrent).unwrap_err().contains("50,000 ms of computation"));
         assert!(settings("2000", "100", "100", "0", Mode::Sequential).unwrap_err().contains("run them concurrently"));
         assert!(settings("ten", "1", "1", "0", Mode::Concurrent).unwrap_err().contains("not a number"));
     }
@@ -333,6 +352,9 @@ mod tests {
         let s = Summary::new(Mode::Sequential, &[100, 300, 200], 30.0, 640.0);
         assert!(s.explain().contains("630 ms expected, 640 ms measured"), "{}", s.explain());
         assert_eq!((s.mode.as_str(), s.tasks, s.wall_ms, s.cpu_ms_total), ("sequential", 3, 640.0, 30.0));
+        // Thousands are grouped, as everywhere on the site.
+        let s = Summary::new(Mode::Concurrent, &[100; 2_000], 0.0, 105.0);
+        assert!(s.explain().starts_with("All 2,000 waits overlapped") && s.explain().ends_with("instead of the 200,000 ms the waits add up to."), "{}", s.explain());
     }
 
     // The timeline follows each task through waiting and computing, counts who waits, samples

@@ -13,7 +13,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use interleave_core::event_loop::{MeasuredWaits, Mode, Settings, Summary, Timeline, MAX_TASKS};
-use interleave_core::numbers::duration_ms;
+use interleave_core::numbers::{duration_ms, group_digits};
 use interleave_core::prime_count::is_prime;
 use interleave_core::run::jobs::Progress;
 
@@ -261,7 +261,7 @@ pub(crate) fn EventLoopLab() -> Html {
                 </fieldset>
                 <RunButtons {running} on_cancel={cancel} />
             </form>
-            <p class="help">{ format!("Up to {MAX_TASKS} tasks; waits up to 10 s; the same number twice gives a fixed wait.") }</p>
+            <p class="help">{ format!("Up to {} tasks; waits up to 10 s; the same number twice gives a fixed wait.", group_digits(MAX_TASKS.into())) }</p>
             if let Some(reason) = refusal.as_ref() { <p class="refusal" role="alert">{ reason }</p> }
             if running || count > 0 {
                 <div class="timeline-wrap">

@@ -270,6 +270,20 @@ mod builtins {
         }
     }
 
+    // Titles are plain text, for the menu they are picked from (an option cannot show code, so
+    // no backticks); challenge texts may mark code with them, since the page draws those as code.
+    #[test]
+    fn titles_are_plain_text() {
+        for (id, title, _) in BUILTINS {
+            assert!(!title.contains('`') && !title.is_empty(), "{id}: {title}");
+        }
+        for c in CHALLENGES {
+            for text in [c.task, c.hint, c.teaches] {
+                assert_eq!(text.matches('`').count() % 2, 0, "{}: unpaired backtick in {text}", c.id);
+            }
+        }
+    }
+
     // Every loop-free built-in agrees with the brute-force enumerator, shortest schedules included.
     #[test]
     fn agree_with_brute_force() {

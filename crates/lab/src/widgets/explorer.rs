@@ -24,6 +24,7 @@ use interleave_core::explorer::{
 use interleave_core::numbers::group_digits;
 
 use interleave_ui::widget::{Widget, WidgetFrame};
+use interleave_ui::text::inline_code;
 use crate::mount::Challenges;
 use explore_all::use_explore_run;
 use scheduler::Act;
@@ -178,7 +179,7 @@ pub(crate) fn ExplorerWidget(props: &ExplorerProps) -> Html {
         (Tab::Explore, _) => html! {
             <>
                 if let Some(c) = proved {
-                    <p class="outcome" role="status" data-testid="challenge-solved"><strong>{ "Challenge solved! " }</strong>{ c.teaches }</p>
+                    <p class="outcome" role="status" data-testid="challenge-solved"><strong>{ "Challenge solved! " }</strong>{ inline_code(c.teaches) }</p>
                 }
                 { explore_all::view(&run, loaded.program.as_ref().ok(), &show_me) }
             </>
@@ -243,7 +244,7 @@ pub(crate) fn ExplorerWidget(props: &ExplorerProps) -> Html {
                     { for CHALLENGES.iter().enumerate().map(|(i, c)| html! {
                         <li class={classes!(solved.contains(c.id).then_some("solved"), (*challenge == Some(i)).then_some("current"))}>
                             <button type="button" onclick={pick_challenge(i)} data-challenge={c.id}>{ c.title }</button>
-                            <span>{ c.task }</span>
+                            <span>{ inline_code(c.task) }</span>
                             if solved.contains(c.id) { <span class="solved-mark">{ " ✓ solved" }</span> }
                         </li>
                     }) }
@@ -251,13 +252,13 @@ pub(crate) fn ExplorerWidget(props: &ExplorerProps) -> Html {
             </details>
             if let Some(i) = *challenge {
                 <div class="note challenge-now" data-testid="challenge-now">
-                    <p><strong>{ format!("Challenge {} of {}: ", i + 1, CHALLENGES.len()) }</strong>{ CHALLENGES[i].task }</p>
+                    <p><strong>{ format!("Challenge {} of {}: ", i + 1, CHALLENGES.len()) }</strong>{ inline_code(CHALLENGES[i].task) }</p>
                     if current.is_none() {
                         <p class="refusal">{ "The program has changed: load the challenge again to solve it." }</p>
                     }
-                    <details class="hint"><summary>{ "Hint" }</summary><p>{ CHALLENGES[i].hint }</p></details>
+                    <details class="hint"><summary>{ "Hint" }</summary><p>{ inline_code(CHALLENGES[i].hint) }</p></details>
                     if solved.contains(CHALLENGES[i].id) {
-                        <p class="teaches"><strong>{ "What this teaches: " }</strong>{ CHALLENGES[i].teaches }</p>
+                        <p class="teaches"><strong>{ "What this teaches: " }</strong>{ inline_code(CHALLENGES[i].teaches) }</p>
                     }
                 </div>
             }

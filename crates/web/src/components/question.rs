@@ -23,13 +23,7 @@ pub(crate) struct QuestionCardProps {
     pub counter: Option<AttrValue>,
 }
 
-/// Text with `backtick` spans shown as inline code (quiz files write code that way).
-pub(crate) fn inline(text: &str) -> Html {
-    text.split('`')
-        .enumerate()
-        .map(|(i, part)| if i % 2 == 1 { html! { <code>{ part }</code> } } else { html! { { part } } })
-        .collect()
-}
+pub(crate) use interleave_ui::text::inline_code as inline;
 
 #[function_component]
 pub(crate) fn QuestionCard(props: &QuestionCardProps) -> Html {

@@ -140,7 +140,7 @@ pub(super) fn PipelineView(ViewProps { lab }: &ViewProps) -> Html {
             if running { <ProgressBar fraction={lab.run.fraction()} label={if live.settings.is_some() { "Items consumed" } else { "Operations sent" }} /> }
             if live.checking { <p class="help" aria-live="polite">{ "Checking every item's value against a plain loop…" }</p> }
             if let Some(n) = lab.note() { <p class="note" role="status">{ n.to_string() }</p> }
-            { figure::live(&live) }
+            { figure::live(&live, running) }
             if let Some(r) = lab.record.pipeline.as_ref() { { figure::outcome(r) } }
         </>
     }

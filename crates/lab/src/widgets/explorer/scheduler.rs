@@ -8,6 +8,7 @@ use yew::prelude::*;
 
 use interleave_core::explorer::programs::{Challenge, Goal};
 use interleave_core::explorer::{Machine, Move, MoveKind, Scheduler, State, ThreadView};
+use interleave_ui::text::inline_code;
 
 /// What a button of this tab asks of the [`Scheduler`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,7 +58,7 @@ pub(super) fn view(
             }
             if let Some(c) = challenge.filter(|c| scheduler.solves(&c.goal)) {
                 <p class="outcome" role="status" data-testid="challenge-solved">
-                    <strong>{ "Challenge solved! " }</strong>{ c.teaches }
+                    <strong>{ "Challenge solved! " }</strong>{ inline_code(c.teaches) }
                 </p>
             }
             if challenge.is_some_and(|c| matches!(c.goal, Goal::Never(_) | Goal::AlwaysGood)) {

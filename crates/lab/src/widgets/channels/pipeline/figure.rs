@@ -77,9 +77,9 @@ fn stage(name: String, done: String, waited_ms: f64, at_ms: f64) -> Html {
     }
 }
 
-/// The last run as it is now (or ended): stages and queues, throughput, and depths over time;
-/// nothing before its first sample.
-pub(super) fn live(live: &Live) -> Html {
+/// The last run as it is now (or ended): stages and queues, throughput while it runs (once it has
+/// ended, the outcome gives the run's own), and depths over time; nothing before its first sample.
+pub(super) fn live(live: &Live, running: bool) -> Html {
     let (Some((settings, unbounded)), Some((sample, waiting))) = (live.settings, live.log.samples().last()) else {
         return Html::default();
     };
@@ -93,7 +93,9 @@ pub(super) fn live(live: &Live) -> Html {
                 { gauge("Queue 2", sample.queue_depths[1], settings.capacity, unbounded) }
                 { stage("Consumer".into(), format!("{} finished", group_digits(sample.consumed)), waiting[2], sample.at_ms) }
             </div>
-            <p class="help">{ format!("Throughput: {} items per second after {}.", group_digits((sample.throughput_per_ms * 1000.0).round() as u64), duration_ms(sample.at_ms)) }</p>
+            if running {
+                <p class="help">{ format!("Throughput: {} items per second after {}.", group_digits((sample.throughput_per_ms * 1000.0).round() as u64), duration_ms(sample.at_ms)) }</p>
+            }
             <figure class="lab-figure">
                 { depth_chart(live.log.samples(), settings.capacity) }
                 <figcaption>

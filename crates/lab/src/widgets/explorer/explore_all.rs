@@ -10,6 +10,7 @@
 //! kept as it came from the run, not written again at each redraw.
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -156,6 +157,18 @@ fn big(n: &BigUint) -> String {
     group_decimal(&n.to_string())
 }
 
+/// An outcome's values as [`values_text`] words them, each `name = value` kept on one line.
+fn values_html(values: &BTreeMap<String, i64>) -> Html {
+    if values.is_empty() {
+        return html! { { values_text(values) } };
+    }
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, (k, v))| html! { <>{ if i > 0 { ", " } else { "" } }<span class="pair">{ format!("{k} = {v}") }</span></> })
+        .collect()
+}
+
 /// The tab: controls, progress, note and the last report; `program` is `None` while the source
 /// does not parse.
 pub(super) fn view(
@@ -257,7 +270,7 @@ fn report(r: &Report, page: &UseStateHandle<usize>, show_me: &dyn Fn(Target) -> 
             <ul class="outcome-bars">
                 { for outcomes.iter().map(|o| html! {
                     <li class={classes!(o.bad.then_some("bad"), o.only_with_store_buffers.then_some("weaker"))}>
-                        <span class="label">{ values_text(&o.values) }{ if o.bad { " (bad)" } else { "" } }
+                        <span class="label">{ values_html(&o.values) }{ if o.bad { " (bad)" } else { "" } }
                             if o.only_with_store_buffers { <span class="only-tso" data-testid="only-tso">{ " only possible with store buffers" }</span> }
                         </span>
                         if !r.unbounded { { bar(&o.schedules) } }

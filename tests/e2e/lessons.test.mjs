@@ -55,7 +55,8 @@ describe('lessons', () => {
     await page.close();
   });
 
-  // Search finds a lesson by a word of its body, offline (no request is made for it).
+  // Search finds a lesson by a word of its body, offline (no request is made for it), and marks
+  // the word in the excerpt.
   it('search finds a lesson by a word in its body', async () => {
     const page = await s.open('/search');
     let requests = 0;
@@ -63,6 +64,9 @@ describe('lessons', () => {
     await page.locator('#search-input').fill('backpressure');
     const first = page.locator('.search-results li a').first();
     assert.match(await first.getAttribute('href'), /^\/lessons\/message-passing/);
+    // The words found are marked in each excerpt, and only those.
+    const marks = await page.locator('.search-results li').first().locator('p mark').allInnerTexts();
+    assert.ok(marks.length > 0 && marks.every((m) => m.toLowerCase().startsWith('backpressure')), marks.join(' | '));
     assert.equal(requests, 0);
     await page.locator('#search-input').fill('zzqx');
     assert.match(await page.locator('.search-page [role=status]').innerText(), /Nothing matches/);

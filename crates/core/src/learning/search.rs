@@ -68,6 +68,36 @@ pub fn search<'a>(lessons: impl IntoIterator<Item = &'a Lesson>, query: &str, ma
     hits
 }
 
+/// `text` cut into runs, in order, each marked when it is a word that a term of `query` begins
+/// (the words [`search`] matched), for the results page to highlight.
+pub fn highlight<'t>(text: &'t str, query: &str) -> Vec<(&'t str, bool)> {
+    let terms = terms(query);
+    let is_word = |c: char| c.is_alphanumeric() || c == '/' || c == '-' || c == '_';
+    let mut runs = Vec::new();
+    // `plain`: where the run of unmarked text now being gathered began.
+    let (mut at, mut plain) = (0, 0);
+    while at < text.len() {
+        let rest = &text[at..];
+        let word = rest.starts_with(is_word);
+        let len = if word { rest.find(|c: char| !is_word(c)) } else { rest.find(is_word) }.unwrap_or(rest.len());
+        if word && {
+            let lower = rest[..len].to_lowercase();
+            terms.iter().any(|t| lower.starts_with(t.as_str()))
+        } {
+            if plain < at {
+                runs.push((&text[plain..at], false));
+            }
+            runs.push((&text[at..at + len], true));
+            plain = at + len;
+        }
+        at += len;
+    }
+    if plain < text.len() {
+        runs.push((&text[plain..], false));
+    }
+    runs
+}
+
 /// About 160 characters of `text` around the first occurrence of `term`, on word boundaries.
 fn snippet(text: &str, term: &str) -> String {
     let lower = text.to_lowercase();
@@ -124,6 +154,22 @@ mod tests {
         assert!(search(&lessons, "mutex barista", 10).is_empty());
         assert!(search(&lessons, "  ", 10).is_empty());
         assert_eq!(search(&lessons, "barista", 10)[0].section, "");
+    }
+
+    // The words a query's terms begin are marked, whatever their case; the rest is kept as it is,
+    // in as few runs as can be.
+    #[test]
+    fn highlights() {
+        assert_eq!(
+            highlight("A mutex guards; Mutexes too (mute).", "mutex"),
+            [("A ", false), ("mutex", true), (" guards; ", false), ("Mutexes", true), (" too (mute).", false)]
+        );
+        assert_eq!(highlight("fence, fences: memory fence", "fence mem"), [("fence", true), (", ", false), ("fences", true), (": ", false), ("memory", true), (" ", false), ("fence", true)]);
+        assert_eq!(highlight("nothing here", "mutex"), [("nothing here", false)]);
+        assert_eq!(highlight("Ünïcode wörds", "wö"), [("Ünïcode ", false), ("wörds", true)]);
+        assert!(highlight("", "x").is_empty());
+        let text = "It was the best of times";
+        assert_eq!(highlight(text, "be of").iter().map(|r| r.0).collect::<String>(), text);
     }
 
     // Snippets cut on word boundaries and mark what was cut.

@@ -8,7 +8,7 @@ use yew_router::prelude::*;
 use crate::app::Route;
 use crate::components::loading::Waiting;
 use crate::content::{self, use_content};
-use interleave_core::learning::search::search;
+use interleave_core::learning::search::{highlight, search};
 
 /// The `q` parameter of the current address.
 pub(crate) fn query_from_location() -> String {
@@ -65,9 +65,9 @@ pub(crate) fn SearchPage() -> Html {
                             <li>
                                 <a href={href}>
                                     <span class="hit-title">{ h.title }</span>
-                                    if !h.heading.is_empty() { <span class="hit-section">{ format!(" › {}", h.heading) }</span> }
+                                    if !h.heading.is_empty() { <span class="hit-section">{ " › " }{ marked(h.heading, &query) }</span> }
                                 </a>
-                                <p>{ &h.snippet }</p>
+                                <p>{ marked(&h.snippet, &query) }</p>
                             </li>
                         }
                     }) }
@@ -75,4 +75,9 @@ pub(crate) fn SearchPage() -> Html {
             }
         </div>
     }
+}
+
+/// `text` with the words the query's terms begin marked (see [`highlight`]).
+fn marked(text: &str, query: &str) -> Html {
+    highlight(text, query).into_iter().map(|(run, hit)| if hit { html! { <mark>{ run }</mark> } } else { html! { { run } } }).collect()
 }

@@ -8,6 +8,7 @@
 
 mod explore_all;
 mod json;
+mod outcomes;
 pub(crate) mod run;
 mod scheduler;
 

@@ -93,6 +93,25 @@ describe('lessons', () => {
     await page.close();
   });
 
+  // A learner who tabs straight to "Mark as read" (the focus brings the lesson's end into view)
+  // and presses it a moment later marks the lesson read: reaching the end does not turn the button
+  // into "mark as unread" under them first.
+  it('marks a lesson read from the keyboard', async () => {
+    const page = await s.open(`/lessons/${slugs[2]}`);
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
+    await ready(page);
+    const button = page.locator('.lesson-end button');
+    await button.focus();
+    await page.waitForTimeout(300);
+    assert.equal(await button.innerText(), 'Mark as read');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.read-badge');
+    await page.waitForTimeout(1500);
+    assert.equal(await button.innerText(), 'Read ✓ (mark as unread)');
+    await page.close();
+  });
+
   // On a phone the contents are a menu; code scrolls inside its block; nothing overflows; axe is clean.
   it('reads well on a phone', async () => {
     for (const slug of slugs) {

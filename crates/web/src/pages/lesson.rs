@@ -1,5 +1,9 @@
 //! A lesson: objectives, the body with its live widgets, a table of contents, and its neighbours.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gloo::timers::callback::Timeout;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -11,6 +15,9 @@ use crate::components::loading::Waiting;
 use crate::content::{self, use_content, Block, Loaded, Lesson};
 use crate::pages::not_found::NotFound;
 use crate::state::{Action, SavedHandle};
+
+/// How long the lesson's end must stay in view before the lesson counts as read (ms).
+const READ_AFTER_MS: u32 = 1_000;
 
 /// Scrolls to the element named by the address's `#fragment`, or to the top.
 fn scroll_to_hash() {
@@ -71,14 +78,23 @@ pub(crate) fn LessonPage(props: &LessonPageProps) -> Html {
         let end_marker = end_marker.clone();
         use_effect_with((props.slug.clone(), lesson.is_some()), move |(slug, _)| {
             let mut observer = None;
+            let pending: Rc<RefCell<Option<Timeout>>> = Rc::default();
             if let Some(l) = content::lesson(slug) {
                 Route::Lesson { slug: l.slug.clone() }.show_title();
                 scroll_to_hash();
                 let slug = slug.clone();
+                // Marked read once the end has been in view for READ_AFTER_MS, not at once: the
+                // end holds the "Mark as read" button, and a learner who reaches it by tabbing to
+                // it would otherwise see it turn into "mark as unread" just as they press it.
+                let timer = pending.clone();
                 let on_seen = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
                     let seen = entries.iter().any(|e| e.unchecked_into::<web_sys::IntersectionObserverEntry>().is_intersecting());
-                    if seen {
-                        saved.dispatch(Action::MarkRead(slug.clone()));
+                    let mut timer = timer.borrow_mut();
+                    if !seen {
+                        *timer = None;
+                    } else if timer.is_none() {
+                        let (saved, slug) = (saved.clone(), slug.clone());
+                        *timer = Some(Timeout::new(READ_AFTER_MS, move || saved.dispatch(Action::MarkRead(slug))));
                     }
                 });
                 if let (Ok(obs), Some(el)) = (web_sys::IntersectionObserver::new(on_seen.as_ref().unchecked_ref()), end_marker.cast::<web_sys::Element>()) {
@@ -90,6 +106,7 @@ pub(crate) fn LessonPage(props: &LessonPageProps) -> Html {
                 if let Some((obs, _closure)) = observer {
                     obs.disconnect();
                 }
+                pending.borrow_mut().take();
             }
         });
     }

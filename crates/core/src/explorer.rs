@@ -34,7 +34,7 @@ mod schedule;
 mod shortest;
 mod store;
 
-pub use describe::{values_text, EndNote, ThreadState, ThreadView};
+pub use describe::{value_pairs, values_text, EndNote, ThreadState, ThreadView};
 pub use explore::{explore, Exploration, ExploreControl, ExploreError, Limits, Mode, BATCH_BYTES, MEMORY_BUDGET};
 pub use compile::STORE_BUFFER_MOST;
 pub use machine::{Machine, Move, MoveKind, State, Status, ThreadId, ATOMIC_FUEL};

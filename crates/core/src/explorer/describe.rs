@@ -99,7 +99,12 @@ pub fn values_text(values: &BTreeMap<String, i64>) -> String {
     if values.is_empty() {
         return "no shared variables".into();
     }
-    values.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join(", ")
+    value_pairs(values).collect::<Vec<_>>().join(", ")
+}
+
+/// Each value as `x = 1`, in name order: what [`values_text`] joins.
+pub fn value_pairs(values: &BTreeMap<String, i64>) -> impl Iterator<Item = String> + '_ {
+    values.iter().map(|(k, v)| format!("{k} = {v}"))
 }
 
 impl Machine {

@@ -19,16 +19,22 @@ pub struct Hit<'a> {
     pub score: usize,
 }
 
+/// Whether `c` belongs to a word, for the search (so `sync/atomic`, `notify_all` and `x86-64`
+/// are one word each).
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric() || c == '/' || c == '-' || c == '_'
+}
+
 fn terms(query: &str) -> Vec<String> {
     query
-        .split(|c: char| !(c.is_alphanumeric() || c == '/' || c == '-' || c == '_'))
+        .split(|c: char| !is_word(c))
         .filter(|t| !t.is_empty())
         .map(str::to_lowercase)
         .collect()
 }
 
 fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '/' || c == '-' || c == '_'))
+    text.split(|c: char| !is_word(c))
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
 }
@@ -72,7 +78,6 @@ pub fn search<'a>(lessons: impl IntoIterator<Item = &'a Lesson>, query: &str, ma
 /// (the words [`search`] matched), for the results page to highlight.
 pub fn highlight<'t>(text: &'t str, query: &str) -> Vec<(&'t str, bool)> {
     let terms = terms(query);
-    let is_word = |c: char| c.is_alphanumeric() || c == '/' || c == '-' || c == '_';
     let mut runs = Vec::new();
     // `plain`: where the run of unmarked text now being gathered began.
     let (mut at, mut plain) = (0, 0);

@@ -7,6 +7,7 @@ use yew::prelude::*;
 
 use interleave_core::learning::grading::{grade, Answer};
 use interleave_core::learning::quiz::{display_order, Kind, Question};
+use interleave_ui::text::inline_code;
 
 #[derive(Properties, PartialEq)]
 pub(crate) struct QuestionCardProps {
@@ -23,7 +24,6 @@ pub(crate) struct QuestionCardProps {
     pub counter: Option<AttrValue>,
 }
 
-pub(crate) use interleave_ui::text::inline_code as inline;
 
 #[function_component]
 pub(crate) fn QuestionCard(props: &QuestionCardProps) -> Html {
@@ -73,7 +73,7 @@ pub(crate) fn QuestionCard(props: &QuestionCardProps) -> Html {
             <fieldset disabled={verdict.is_some()}>
                 <legend>
                     if let Some(c) = &props.counter { <span class="counter">{ c.clone() }</span> }
-                    <span class="prompt">{ inline(&q.prompt) }</span>
+                    <span class="prompt">{ inline_code(&q.prompt) }</span>
                 </legend>
                 if let Some(snippet) = &q.snippet {
                     <pre class="code" tabindex="0" data-lang={snippet.language.clone()}><code>{ snippet.code.clone() }</code></pre>
@@ -101,12 +101,12 @@ pub(crate) fn QuestionCard(props: &QuestionCardProps) -> Html {
                                 <label for={id.clone()}>
                                     <input type={if multi { "checkbox" } else { "radio" }} id={id} name={name.clone()}
                                            checked={chosen} onchange={toggle(i)} />
-                                    <span>{ inline(&o.text) }</span>
+                                    <span>{ inline_code(&o.text) }</span>
                                 </label>
                                 if let Some((_, label)) = mark {
                                     <p class="explain">
                                         if !label.is_empty() { <strong>{ label }{ ": " }</strong> }
-                                        { inline(&o.explain) }
+                                        { inline_code(&o.explain) }
                                     </p>
                                 }
                             </li>
@@ -130,7 +130,7 @@ pub(crate) fn QuestionCard(props: &QuestionCardProps) -> Html {
 pub(crate) fn static_question(q: &Question, counter: &str) -> Html {
     html! {
         <div class="question static" data-question={q.id.clone()}>
-            <p class="prompt"><span class="counter">{ counter }</span>{ inline(&q.prompt) }</p>
+            <p class="prompt"><span class="counter">{ counter }</span>{ inline_code(&q.prompt) }</p>
             if let Some(snippet) = &q.snippet {
                 <pre class="code" tabindex="0" data-lang={snippet.language.clone()}><code>{ snippet.code.clone() }</code></pre>
             }
@@ -138,7 +138,7 @@ pub(crate) fn static_question(q: &Question, counter: &str) -> Html {
                 <pre class="code" tabindex="0" aria-label="Thread program"><code>{ program.source.clone() }</code></pre>
             }
             <ul class="options">
-                { for display_order(q, 0).into_iter().map(|i| html! { <li>{ inline(&q.options[i].text) }</li> }) }
+                { for display_order(q, 0).into_iter().map(|i| html! { <li>{ inline_code(&q.options[i].text) }</li> }) }
             </ul>
         </div>
     }

@@ -7,11 +7,12 @@ use yew_router::prelude::*;
 
 use crate::app::Route;
 use crate::components::loading::Waiting;
-use crate::components::question::{inline, static_question, QuestionCard};
+use crate::components::question::{static_question, QuestionCard};
 use crate::content::{self, use_content, Loaded};
 use crate::pages::not_found::NotFound;
 use crate::state::{fresh_seed, today, Action, SavedHandle};
 use interleave_core::learning::grading::{grade, Answer, QuizResult};
+use interleave_ui::text::inline_code;
 
 #[derive(Serialize)]
 struct Finished<'a> {
@@ -169,12 +170,12 @@ pub(crate) fn QuizPage(props: &QuizPageProps) -> Html {
                             <ol class="mistakes">
                                 { for mistakes.iter().map(|m| html! {
                                     <li>
-                                        <p class="prompt">{ inline(&m.prompt) }</p>
+                                        <p class="prompt">{ inline_code(&m.prompt) }</p>
                                         <ul>
                                             { for m.notes.iter().map(|n| html! {
                                                 <li>
                                                     <strong>{ if n.picked { "You picked: " } else { "You missed: " } }</strong>
-                                                    { inline(&n.option) }{ " — " }{ inline(&n.explain) }
+                                                    { inline_code(&n.option) }{ " — " }{ inline_code(&n.explain) }
                                                 </li>
                                             }) }
                                         </ul>

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use num_bigint::BigUint;
 use yew::prelude::*;
 
-use interleave_core::explorer::{values_text, Report, Target, OUTCOMES_PER_PAGE};
+use interleave_core::explorer::{value_pairs, values_text, Report, Target, OUTCOMES_PER_PAGE};
 use interleave_core::numbers::{group_decimal, group_digits};
 
 /// A count of any size, grouped by thousands.
@@ -19,10 +19,9 @@ fn values_html(values: &BTreeMap<String, i64>) -> Html {
     if values.is_empty() {
         return html! { { values_text(values) } };
     }
-    values
-        .iter()
+    value_pairs(values)
         .enumerate()
-        .map(|(i, (k, v))| html! { <>{ if i > 0 { ", " } else { "" } }<span class="pair">{ format!("{k} = {v}") }</span></> })
+        .map(|(i, pair)| html! { <>{ if i > 0 { ", " } else { "" } }<span class="pair">{ pair }</span></> })
         .collect()
 }
 
